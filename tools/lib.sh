@@ -1,0 +1,51 @@
+# Shared helpers for the project's tools; source it, do not run it.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${SPM_BUILD:-$TOP/build}
+DOWNLOADS=$BUILD/downloads
+SRC=$BUILD/src
+OBJ=$BUILD/obj
+PREFIX=$BUILD/prefix
+DEBS=$BUILD/debs
+APT_DIR=$BUILD/apt
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+
+die() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+note() {
+    echo "==> $*" >&2
+}
+
+# pin_field NAME FIELD: print FIELD (version|file|suite|kind) of the first
+# pins line for package NAME.
+pin_field() {
+    local name=$1 field=$2
+    awk -v n="$name" -v f="$field" '
+        /^#/ || NF < 6 { next }
+        $3 == n {
+            if (f == "kind") print $1; else if (f == "suite") print $2;
+            else if (f == "version") print $4; else if (f == "file") print $5;
+            exit
+        }' "$TOP/pins"
+}
+
+# pin_files NAME: every file pinned for package NAME.
+pin_files() {
+    awk -v n="$1" '!/^#/ && NF >= 6 && $3 == n { print $5 }' "$TOP/pins"
+}
+
+# Run apt's own client against the project's private configuration.
+papt() {
+    APT_CONFIG=$APT_DIR/apt.conf "$@"
+}
+
+# Number of parallel jobs for builds.
+jobs() {
+    nproc
+}
