@@ -49,3 +49,20 @@ papt() {
 jobs() {
     nproc
 }
+
+# unpack_deb PACKAGE: unpack the pinned .deb of PACKAGE into
+# build/debs/PACKAGE (once per pinned file) and print that directory.
+unpack_deb() {
+    local pkg=$1 file dest
+    file=$(pin_files "$pkg" | grep '\.deb$' | head -n 1)
+    [ -n "$file" ] || die "pins has no .deb for $pkg"
+    dest=$DEBS/$pkg
+    if [ "$(cat "$dest/.unpacked" 2>/dev/null)" != "$file" ]; then
+        [ -f "$DOWNLOADS/$file" ] || "$TOP/tools/fetch"
+        rm -rf "$dest"
+        mkdir -p "$dest"
+        dpkg-deb -x "$DOWNLOADS/$file" "$dest" || die "dpkg-deb could not unpack $file"
+        echo "$file" > "$dest/.unpacked"
+    fi
+    echo "$dest"
+}
