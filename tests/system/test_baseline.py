@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Baseline: a q35 guest with two NUMA nodes and a pc-dimm on node 1.
+
+Before any SPM code, the rig must show that a DIMM's range is System RAM
+of the node that the SRAT gives its proximity domain, on SeaBIOS and on
+OVMF.  Everything asserted comes from the guest's own report, except the
+DIMM's placement, which QEMU reports through QMP.
+"""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import spmguest  # noqa: E402
+from spmguest import GiB, MiB  # noqa: E402
+
+QEMU_ARGS = [
+    "-m", "2G,slots=4,maxmem=8G", "-smp", "2",
+    "-object", "memory-backend-ram,id=m0,size=1G",
+    "-numa", "node,nodeid=0,cpus=0,memdev=m0",
+    "-object", "memory-backend-ram,id=m1,size=1G",
+    "-numa", "node,nodeid=1,cpus=1,memdev=m1",
+    "-object", "memory-backend-ram,id=d0,size=512M",
+    "-device", "pc-dimm,id=dimm0,memdev=d0,node=1",
+]
+
+
+def contains(ranges, start, end):
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+class Baseline(unittest.TestCase):
+    def check(self, firmware):
+        res = spmguest.run(QEMU_ARGS, firmware=firmware, machine="q35")
+        rep = res.report
+        dimms = [d["data"] for d in res.memdevs if d["type"] == "dimm"]
+        self.assertEqual(len(dimms), 1, res.memdevs)
+        addr, size = dimms[0]["addr"], dimms[0]["size"]
+        self.assertEqual(size, 512 * MiB)
+        self.assertEqual(dimms[0]["node"], 1)
+        end = addr + size
+
+        self.assertEqual(rep["error"], [], "probe reported errors")
+        self.assertTrue(contains(rep.iomem("System RAM"), addr, end),
+                        "DIMM [%#x, %#x) is not System RAM: %s"
+                        % (addr, end, rep.iomem("System RAM")))
+        self.assertFalse(rep.iomem("Soft Reserved"), "unexpected Soft Reserved range")
+
+        covering = rep.srat_covering(addr, end)
+        self.assertTrue(covering, "no SRAT entry covers the DIMM")
+        pxms = {e["pxm"] for e in covering}
+        self.assertEqual(len(pxms), 1, "SRAT gives the DIMM several domains: %s" % covering)
+        self.assertTrue(all(e["enabled"] for e in covering))
+        node = rep.node_of_pxm(pxms.pop())
+        self.assertEqual(node, 1, "SRAT domain maps to Linux node %s" % node)
+        self.assertTrue(contains(rep.node_ranges(node), addr, end),
+                        "DIMM range is not memory of node %d: %s"
+                        % (node, rep.node_ranges(node)))
+        self.assertEqual(sorted(rep.memtotal_kb("boot")), [0, 1])
+        # Node 1 holds its 1 GiB plus the DIMM, less what the kernel keeps.
+        self.assertGreater(rep.memtotal_kb("boot")[1] * 1024, 1 * GiB + size - 128 * MiB)
+
+    def test_seabios(self):
+        self.check("seabios")
+
+    def test_ovmf(self):
+        self.check("ovmf")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
