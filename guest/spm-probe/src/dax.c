@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: device-dax devices (/sys/bus/dax/devices)
+ */
+#include "dax.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void dax_list_init(struct dax_list *dl)
+{
+    dl->d = NULL;
+    dl->n = 0;
+    dl->cap = 0;
+}
+
+void dax_list_free(struct dax_list *dl)
+{
+    for (size_t i = 0; i < dl->n; i++) {
+        free(dl->d[i].name);
+        free(dl->d[i].driver);
+    }
+    free(dl->d);
+    dax_list_init(dl);
+}
+
+char *dax_driver(const char *root, const char *name, struct errlist *err)
+{
+    char *path = xasprintf("%s/%s/driver", DAX_DEVICES_PATH, name);
+    char *full = path_join(root, path);
+    char target[PATH_MAX];
+    const char *base;
+    ssize_t len;
+
+    len = readlink(full, target, sizeof(target) - 1);
+    free(full);
+    if (len < 0) {
+        if (errno == ENOENT) {
+            free(path);
+            return xstrdup("none");
+        }
+        err_add(err, "dax: %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    free(path);
+    target[len] = '\0';
+    base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    return xstrdup(*base ? base : "none");
+}
+
+/* Read attribute @attr of device @name; report failures and return NULL */
+static char *dax_attr(const char *dir, const char *name, const char *attr,
+                      struct errlist *err)
+{
+    char *path = xasprintf("%s/%s/%s", dir, name, attr);
+    char *value;
+    int ret;
+
+    ret = read_attr(path, &value);
+    free(path);
+    if (ret < 0) {
+        err_add(err, "dax: %s/%s/%s: %s", DAX_DEVICES_PATH, name, attr,
+                strerror(-ret));
+        return NULL;
+    }
+    return value;
+}
+
+static bool dax_read_one(const char *root, const char *dir, const char *name,
+                         struct dax_dev *dev, struct errlist *err)
+{
+    static const char *const attrs[] = { "resource", "size", "target_node" };
+    char *val[ARRAY_SIZE(attrs)];
+    bool ok = true;
+
+    for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+        val[i] = dax_attr(dir, name, attrs[i], err);
+        ok = ok && val[i];
+    }
+    /* resource is "%#llx" (so "0" for zero), size and target_node "%d". */
+    if (val[0] && !parse_u64(val[0], 16, &dev->start)) {
+        err_add(err, "dax: %s/%s/resource: cannot parse \"%s\"",
+                DAX_DEVICES_PATH, name, val[0]);
+        ok = false;
+    }
+    if (val[1] && !parse_u64(val[1], 10, &dev->size)) {
+        err_add(err, "dax: %s/%s/size: cannot parse \"%s\"",
+                DAX_DEVICES_PATH, name, val[1]);
+        ok = false;
+    }
+    if (val[2] && !parse_i64(val[2], &dev->target_node)) {
+        err_add(err, "dax: %s/%s/target_node: cannot parse \"%s\"",
+                DAX_DEVICES_PATH, name, val[2]);
+        ok = false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+        free(val[i]);
+    }
+    if (!ok) {
+        return false;
+    }
+    dev->driver = dax_driver(root, name, err);
+    if (!dev->driver) {
+        return false;
+    }
+    dev->name = xstrdup(name);
+    return true;
+}
+
+void dax_read(const char *root, struct dax_list *dl, struct errlist *err)
+{
+    char *dir = path_join(root, DAX_DEVICES_PATH);
+    char **names;
+    size_t n;
+    int ret;
+
+    ret = list_dir(dir, &names, &n);
+    if (ret < 0) {
+        if (ret != -ENOENT) {
+            err_add(err, "dax: %s: %s", DAX_DEVICES_PATH, strerror(-ret));
+        }
+        free(dir);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct dax_dev dev;
+
+        if (dax_read_one(root, dir, names[i], &dev, err)) {
+            grow_array((void **)&dl->d, &dl->cap, dl->n, sizeof(*dl->d));
+            dl->d[dl->n++] = dev;
+        }
+    }
+    free_names(names, n);
+    free(dir);
+}

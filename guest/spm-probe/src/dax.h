@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: device-dax devices (/sys/bus/dax/devices)
+ */
+#ifndef SPM_PROBE_DAX_H
+#define SPM_PROBE_DAX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define DAX_DEVICES_PATH "/sys/bus/dax/devices"
+#define DAX_DRIVERS_PATH "/sys/bus/dax/drivers"
+
+struct dax_dev {
+    char *name;             /* e.g. "dax0.0" */
+    uint64_t start;         /* "resource" */
+    uint64_t size;          /* "size" */
+    int64_t target_node;    /* "target_node", may be -1 */
+    char *driver;           /* bound driver, or "none" */
+};
+
+struct dax_list {
+    struct dax_dev *d;      /* sorted by name, naturally (dax2.0 < dax10.0) */
+    size_t n;
+    size_t cap;
+};
+
+void dax_list_init(struct dax_list *dl);
+void dax_list_free(struct dax_list *dl);
+
+/*
+ * Read every device under DAX_DEVICES_PATH below @root.  A device with a
+ * missing or unparsable attribute is left out and reported in @err.  No
+ * DAX_DEVICES_PATH at all (no dax bus) is not an error: the list is empty.
+ */
+void dax_read(const char *root, struct dax_list *dl, struct errlist *err);
+
+/*
+ * The driver bound to dax device @name below @root: an allocated name,
+ * "none" when unbound, or NULL after adding an error to @err.
+ */
+char *dax_driver(const char *root, const char *name, struct errlist *err);
+
+#endif

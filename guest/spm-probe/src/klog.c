@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: proximity domain -> node mapping from the kernel log
+ */
+#include "klog.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+
+/* From include/linux/syslog.h */
+#define SYSLOG_ACTION_READ_ALL      3
+#define SYSLOG_ACTION_SIZE_BUFFER   10
+
+#define KLOG_MAX_TOKENS 64
+
+void pxm_map_init(struct pxm_map *map)
+{
+    map->m = NULL;
+    map->n = 0;
+    map->cap = 0;
+}
+
+void pxm_map_free(struct pxm_map *map)
+{
+    free(map->m);
+    pxm_map_init(map);
+}
+
+int64_t pxm_map_lookup(const struct pxm_map *map, uint32_t pxm)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        if (map->m[i].pxm == pxm) {
+            return map->m[i].node;
+        }
+    }
+    return -1;
+}
+
+const char *klog_strip_prefix(const char *line)
+{
+    const char *p = line;
+
+    if (*p == '<') {
+        size_t digits = strspn(p + 1, "0123456789");
+
+        if (digits && p[1 + digits] == '>') {
+            p += digits + 2;
+        }
+    }
+    while (*p == '[') {
+        const char *close = strchr(p, ']');
+
+        if (!close) {
+            break;
+        }
+        p = close + 1;
+        p += strspn(p, " ");
+    }
+    return p;
+}
+
+static bool parse_u32_token(const char *s, uint32_t *out)
+{
+    uint64_t v;
+
+    if (!parse_u64(s, 10, &v) || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool klog_parse_line(const char *line, uint32_t *pxm, uint32_t *node)
+{
+    char *copy = xstrdup(klog_strip_prefix(line));
+    char *tok[KLOG_MAX_TOKENS];
+    bool srat = false, found = false;
+    size_t n = 0;
+    char *save;
+
+    for (char *t = strtok_r(copy, " \t", &save); t && n < ARRAY_SIZE(tok);
+         t = strtok_r(NULL, " \t", &save)) {
+        tok[n++] = t;
+    }
+
+    for (size_t i = 0; i < n && !found; i++) {
+        uint32_t p;
+
+        if (!strcmp(tok[i], "SRAT:")) {
+            srat = true;
+            continue;
+        }
+        if (!srat || strcmp(tok[i], "PXM") || i + 1 >= n ||
+            !parse_u32_token(tok[i + 1], &p)) {
+            continue;
+        }
+        /* "Node <n> PXM <p> [mem ...]" */
+        if (i >= 2 && !strcmp(tok[i - 2], "Node") &&
+            parse_u32_token(tok[i - 1], node)) {
+            *pxm = p;
+            found = true;
+            break;
+        }
+        /* "PXM <p> -> ... -> Node <n>" */
+        for (size_t j = i + 2; j + 2 < n; j++) {
+            if (!strcmp(tok[j], "->") && !strcmp(tok[j + 1], "Node") &&
+                parse_u32_token(tok[j + 2], node)) {
+                *pxm = p;
+                found = true;
+                break;
+            }
+        }
+    }
+    free(copy);
+    return found;
+}
+
+static int pxm_node_cmp(const void *a, const void *b)
+{
+    const struct pxm_node *x = a, *y = b;
+
+    return x->pxm < y->pxm ? -1 : x->pxm > y->pxm;
+}
+
+void klog_parse(const char *text, size_t len, struct pxm_map *map,
+                struct errlist *err)
+{
+    size_t off = 0;
+
+    while (off < len) {
+        const char *nl = memchr(text + off, '\n', len - off);
+        size_t linelen = nl ? (size_t)(nl - (text + off)) : len - off;
+        char *line = xstrndup(text + off, linelen);
+        uint32_t pxm, node;
+
+        if (klog_parse_line(line, &pxm, &node)) {
+            int64_t old = pxm_map_lookup(map, pxm);
+
+            if (old < 0) {
+                grow_array((void **)&map->m, &map->cap, map->n,
+                           sizeof(*map->m));
+                map->m[map->n].pxm = pxm;
+                map->m[map->n].node = node;
+                map->n++;
+            } else if (old != node) {
+                err_add(err, "klog: PXM %" PRIu32 " is logged both on node "
+                        "%" PRId64 " and on node %" PRIu32, pxm, old, node);
+            }
+        }
+        free(line);
+        off += linelen + 1;
+    }
+    qsort(map->m, map->n, sizeof(*map->m), pxm_node_cmp);
+}
+
+char *klog_read(const char *root, size_t *len, struct errlist *err)
+{
+    char *buf;
+    int size, ret;
+
+    if (!root_is_real(root)) {
+        char *path = path_join(root, KLOG_FILE_PATH);
+
+        ret = read_file(path, KLOG_MAX_SIZE, &buf, len);
+        free(path);
+        if (ret < 0) {
+            err_add(err, "klog: %s: %s", KLOG_FILE_PATH, strerror(-ret));
+            return NULL;
+        }
+        return buf;
+    }
+
+    size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+    if (size < 0) {
+        err_add(err, "klog: klogctl(SIZE_BUFFER): %s", strerror(errno));
+        return NULL;
+    }
+    if (size == 0 || (unsigned)size > KLOG_MAX_SIZE) {
+        size = KLOG_MAX_SIZE;
+    }
+    buf = xmalloc((size_t)size + 1);
+    ret = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+    if (ret < 0) {
+        err_add(err, "klog: klogctl(READ_ALL): %s", strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    buf[ret] = '\0';
+    *len = (size_t)ret;
+    return buf;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: /sys/firmware/memmap (the firmware memory map, e.g. E820)
+ */
+#include "memmap.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void memmap_init(struct memmap *mm)
+{
+    mm->e = NULL;
+    mm->n = 0;
+    mm->cap = 0;
+}
+
+void memmap_free(struct memmap *mm)
+{
+    for (size_t i = 0; i < mm->n; i++) {
+        free(mm->e[i].type);
+    }
+    free(mm->e);
+    memmap_init(mm);
+}
+
+static int memmap_cmp(const void *a, const void *b)
+{
+    const struct memmap_entry *x = a, *y = b;
+
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    if (x->end != y->end) {
+        return x->end < y->end ? -1 : 1;
+    }
+    return strcmp(x->type, y->type);
+}
+
+/* Read MEMMAP_SYSFS_PATH/@name/@attr; on failure report it and return NULL */
+static char *memmap_attr(const char *dir, const char *name, const char *attr,
+                         struct errlist *err)
+{
+    char *path = xasprintf("%s/%s/%s", dir, name, attr);
+    char *value;
+    int ret;
+
+    ret = read_attr(path, &value);
+    free(path);
+    if (ret < 0) {
+        err_add(err, "memmap: %s/%s/%s: %s", MEMMAP_SYSFS_PATH, name, attr,
+                strerror(-ret));
+        return NULL;
+    }
+    return value;
+}
+
+static bool memmap_addr(const char *dir, const char *name, const char *attr,
+                        uint64_t *addr, struct errlist *err)
+{
+    char *value = memmap_attr(dir, name, attr, err);
+    bool ok;
+
+    if (!value) {
+        return false;
+    }
+    ok = parse_u64(value, 16, addr);
+    if (!ok) {
+        err_add(err, "memmap: %s/%s/%s: cannot parse \"%s\"",
+                MEMMAP_SYSFS_PATH, name, attr, value);
+    }
+    free(value);
+    return ok;
+}
+
+void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
+{
+    char *dir = path_join(root, MEMMAP_SYSFS_PATH);
+    char **names;
+    size_t n;
+    int ret;
+
+    ret = list_dir(dir, &names, &n);
+    if (ret < 0) {
+        err_add(err, "memmap: %s: %s", MEMMAP_SYSFS_PATH, strerror(-ret));
+        free(dir);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        bool ok_start, ok_end;
+        uint64_t start, end;
+        char *type;
+
+        if (name[strspn(name, "0123456789")] != '\0') {
+            continue;
+        }
+        /* Evaluate all three so that every problem gets reported. */
+        ok_start = memmap_addr(dir, name, "start", &start, err);
+        ok_end = memmap_addr(dir, name, "end", &end, err);
+        type = memmap_attr(dir, name, "type", err);
+        if (!ok_start || !ok_end || !type) {
+            free(type);
+            continue;
+        }
+        if (end < start) {
+            err_add(err, "memmap: %s/%s: end 0x%" PRIx64 " is below start "
+                    "0x%" PRIx64, MEMMAP_SYSFS_PATH, name, end, start);
+            free(type);
+            continue;
+        }
+        grow_array((void **)&mm->e, &mm->cap, mm->n, sizeof(*mm->e));
+        mm->e[mm->n].start = start;
+        mm->e[mm->n].end = end;
+        mm->e[mm->n].type = type;
+        mm->n++;
+    }
+    free_names(names, n);
+    free(dir);
+    qsort(mm->e, mm->n, sizeof(*mm->e), memmap_cmp);
+}

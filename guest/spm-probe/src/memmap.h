@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: /sys/firmware/memmap (the firmware memory map, e.g. E820)
+ */
+#ifndef SPM_PROBE_MEMMAP_H
+#define SPM_PROBE_MEMMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define MEMMAP_SYSFS_PATH "/sys/firmware/memmap"
+
+struct memmap_entry {
+    uint64_t start;
+    uint64_t end;           /* inclusive, as in sysfs */
+    char *type;
+};
+
+struct memmap {
+    struct memmap_entry *e;  /* sorted by start, then end */
+    size_t n;
+    size_t cap;
+};
+
+void memmap_init(struct memmap *mm);
+void memmap_free(struct memmap *mm);
+
+/*
+ * Read every MEMMAP_SYSFS_PATH/N below @root.  An entry with a missing or
+ * unparsable attribute is left out and reported in @err.
+ */
+void memmap_read(const char *root, struct memmap *mm, struct errlist *err);
+
+#endif

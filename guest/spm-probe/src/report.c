@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: the report (format v1)
+ *
+ * One record per line: a keyword, then key=value fields.  Addresses,
+ * lengths and sizes are lowercase hex with 0x, ids are decimal, free-form
+ * strings are double-quoted (fput_quoted()), device and driver names bare
+ * (fput_token()).
+ */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+void report_memmap(FILE *f, const struct memmap *mm)
+{
+    for (size_t i = 0; i < mm->n; i++) {
+        fprintf(f, "memmap start=0x%" PRIx64 " end=0x%" PRIx64 " type=",
+                mm->e[i].start, mm->e[i].end);
+        fput_quoted(f, mm->e[i].type);
+        putc('\n', f);
+    }
+}
+
+void report_iomem(FILE *f, const struct iomem *io)
+{
+    for (size_t i = 0; i < io->n; i++) {
+        if (!iomem_is_reported(&io->e[i])) {
+            continue;
+        }
+        fprintf(f, "iomem start=0x%" PRIx64 " end=0x%" PRIx64 " name=",
+                io->e[i].start, io->e[i].end);
+        fput_quoted(f, io->e[i].name);
+        putc('\n', f);
+    }
+}
+
+void report_srat(FILE *f, const struct srat *srat)
+{
+    for (size_t i = 0; i < srat->n_mem; i++) {
+        const struct srat_mem *m = &srat->mem[i];
+
+        fprintf(f, "srat start=0x%" PRIx64 " length=0x%" PRIx64
+                " pxm=%" PRIu32 " flags=0x%" PRIx32
+                " enabled=%d hotplug=%d nonvolatile=%d\n",
+                m->base, m->length, m->pxm, m->flags,
+                !!(m->flags & SRAT_MEM_ENABLED),
+                !!(m->flags & SRAT_MEM_HOT_PLUGGABLE),
+                !!(m->flags & SRAT_MEM_NON_VOLATILE));
+    }
+}
+
+void report_pxm(FILE *f, const struct pxm_map *map)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        fprintf(f, "pxm pxm=%" PRIu32 " node=%" PRIu32 "\n",
+                map->m[i].pxm, map->m[i].node);
+    }
+}
+
+void report_dax(FILE *f, const struct dax_list *dl)
+{
+    for (size_t i = 0; i < dl->n; i++) {
+        const struct dax_dev *d = &dl->d[i];
+
+        fputs("dax name=", f);
+        fput_token(f, d->name);
+        fprintf(f, " start=0x%" PRIx64 " size=0x%" PRIx64
+                " target_node=%" PRId64 " driver=",
+                d->start, d->size, d->target_node);
+        fput_token(f, d->driver);
+        putc('\n', f);
+    }
+}
+
+void report_nodes(FILE *f, const char *phase, const struct node_list *nl)
+{
+    for (size_t i = 0; i < nl->count; i++) {
+        fprintf(f, "node phase=%s node=%" PRIu32 " memtotal_kb=%" PRIu64 "\n",
+                phase, nl->n[i].node, nl->n[i].memtotal_kb);
+    }
+}
+
+void report_online(FILE *f, const struct online_list *ol)
+{
+    for (size_t i = 0; i < ol->n; i++) {
+        fputs("online name=", f);
+        fput_token(f, ol->r[i].name);
+        if (ol->r[i].error) {
+            fputs(" result=error what=", f);
+            fput_quoted(f, ol->r[i].error);
+        } else {
+            fputs(" result=ok", f);
+        }
+        putc('\n', f);
+    }
+}
+
+void report_errors(FILE *f, const struct errlist *err)
+{
+    for (size_t i = 0; i < err->n; i++) {
+        fputs("error what=", f);
+        fput_quoted(f, err->msg[i]);
+        putc('\n', f);
+    }
+}
+
+/* Report enabled SRAT memory ranges whose PXM the kernel log never named. */
+static void check_pxm_coverage(const struct srat *srat,
+                               const struct pxm_map *map, struct errlist *err)
+{
+    for (size_t i = 0; i < srat->n_mem; i++) {
+        const struct srat_mem *m = &srat->mem[i];
+        bool seen = false;
+
+        if (!(m->flags & SRAT_MEM_ENABLED) || m->length == 0 ||
+            pxm_map_lookup(map, m->pxm) >= 0) {
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            seen = seen || (srat->mem[j].pxm == m->pxm &&
+                            (srat->mem[j].flags & SRAT_MEM_ENABLED) &&
+                            srat->mem[j].length);
+        }
+        if (!seen) {
+            err_add(err, "klog: no node logged for SRAT PXM %" PRIu32,
+                    m->pxm);
+        }
+    }
+}
+
+static void report_phase(FILE *f, const char *root, const char *phase,
+                         struct errlist *err)
+{
+    struct node_list nl;
+
+    node_list_init(&nl);
+    node_read(root, &nl, err);
+    report_nodes(f, phase, &nl);
+    node_list_free(&nl);
+}
+
+int probe_run(const struct probe_opts *opts, FILE *f)
+{
+    const char *root = opts->root;
+    struct errlist err;
+    struct memmap mm;
+    struct iomem io;
+    struct srat srat;
+    struct pxm_map map;
+    struct dax_list dl;
+    char *klog;
+    size_t klog_len;
+
+    errlist_init(&err);
+    fputs(REPORT_BEGIN "\n", f);
+
+    memmap_init(&mm);
+    memmap_read(root, &mm, &err);
+    report_memmap(f, &mm);
+    memmap_free(&mm);
+
+    iomem_init(&io);
+    iomem_read(root, &io, &err);
+    report_iomem(f, &io);
+    iomem_free(&io);
+
+    srat_init(&srat);
+    srat_read(root, &srat, &err);
+    report_srat(f, &srat);
+
+    pxm_map_init(&map);
+    klog = klog_read(root, &klog_len, &err);
+    if (klog) {
+        klog_parse(klog, klog_len, &map, &err);
+        check_pxm_coverage(&srat, &map, &err);
+        free(klog);
+    }
+    report_pxm(f, &map);
+    pxm_map_free(&map);
+    srat_free(&srat);
+
+    dax_list_init(&dl);
+    dax_read(root, &dl, &err);
+    report_dax(f, &dl);
+
+    report_phase(f, root, "boot", &err);
+
+    if (opts->online) {
+        struct online_list ol;
+
+        report_phase(f, root, "before", &err);
+        fflush(f);
+        kmem_load(root, opts->kmem_path, &err);
+        online_list_init(&ol);
+        online_dax(root, &dl, &ol);
+        report_online(f, &ol);
+        online_list_free(&ol);
+        report_phase(f, root, "after", &err);
+    }
+    dax_list_free(&dl);
+
+    report_errors(f, &err);
+    errlist_free(&err);
+    fputs(REPORT_END "\n", f);
+    if (fflush(f) != 0 || ferror(f)) {
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: the report (format v1)
+ */
+#ifndef SPM_PROBE_REPORT_H
+#define SPM_PROBE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dax.h"
+#include "iomem.h"
+#include "klog.h"
+#include "memmap.h"
+#include "node.h"
+#include "online.h"
+#include "srat.h"
+#include "util.h"
+
+#define REPORT_BEGIN "@@SPM-PROBE BEGIN v1@@"
+#define REPORT_END   "@@SPM-PROBE END@@"
+
+struct probe_opts {
+    const char *root;       /* prefixed to every sysfs/procfs path */
+    bool online;            /* --online: bind dax devices to kmem */
+    const char *kmem_path;  /* --online=PATH: kmem.ko to load, or NULL */
+};
+
+void report_memmap(FILE *f, const struct memmap *mm);
+void report_iomem(FILE *f, const struct iomem *io);
+void report_srat(FILE *f, const struct srat *srat);
+void report_pxm(FILE *f, const struct pxm_map *map);
+void report_dax(FILE *f, const struct dax_list *dl);
+void report_nodes(FILE *f, const char *phase, const struct node_list *nl);
+void report_online(FILE *f, const struct online_list *ol);
+void report_errors(FILE *f, const struct errlist *err);
+
+/*
+ * Gather everything and write the whole report to @f.  Returns 0, or -1 if
+ * writing to @f failed.
+ */
+int probe_run(const struct probe_opts *opts, FILE *f);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: small helpers (allocation, files, number parsing, errors)
+ */
+#ifndef SPM_PROBE_UTIL_H
+#define SPM_PROBE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PRINTF_FMT(a, b) __attribute__((format(printf, a, b)))
+
+/* Allocation: these never return NULL; they abort the program on OOM. */
+void *xmalloc(size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xrealloc_array(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_FMT(1, 2);
+
+/* Grow *array (of *cap elements of @size bytes) so it can hold @n + 1. */
+void grow_array(void **array, size_t *cap, size_t n, size_t size);
+
+/* A list of error messages, each reported as one `error what=...` line. */
+struct errlist {
+    char **msg;
+    size_t n;
+    size_t cap;
+};
+
+void errlist_init(struct errlist *e);
+void errlist_free(struct errlist *e);
+void err_add(struct errlist *e, const char *fmt, ...) PRINTF_FMT(2, 3);
+
+/*
+ * @root + @path, where @path is absolute.  A root of "/" or "" gives
+ * @path unchanged.
+ */
+char *path_join(const char *root, const char *path);
+
+/* True if @root designates the real root directory. */
+bool root_is_real(const char *root);
+
+/*
+ * Read the whole file at @path, at most @max bytes.  On success, returns 0,
+ * *@buf is a NUL-terminated allocation (which the caller frees) and *@len
+ * the number of bytes read (not counting the NUL).  On failure, returns a
+ * negative errno (-EFBIG if the file holds more than @max bytes).
+ */
+int read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/*
+ * Read a small text attribute (sysfs style): like read_file() with a 64 KiB
+ * limit, with trailing newlines removed.  Returns 0 or a negative errno.
+ */
+int read_attr(const char *path, char **value);
+
+/* Write @s to the file at @path in a single write(2).  0 or -errno. */
+int write_attr(const char *path, const char *s);
+
+/*
+ * Parse all of @s as an unsigned number.  Base 16 accepts an optional
+ * "0x"/"0X" prefix; base 10 accepts only digits.  No sign, no spaces.
+ */
+bool parse_u64(const char *s, int base, uint64_t *out);
+
+/* Parse all of @s as a decimal integer with an optional leading '-'. */
+bool parse_i64(const char *s, int64_t *out);
+
+/*
+ * Print @s between double quotes, with '"' and '\' backslash-escaped and
+ * other unprintable bytes (control characters, DEL, bytes >= 0x80)
+ * replaced by '?', so that every report line stays one line of ASCII.
+ */
+void fput_quoted(FILE *f, const char *s);
+
+/*
+ * The names in directory @path except "." and "..", sorted with
+ * natural_cmp().  Returns 0 and an allocated array of *@n allocated names
+ * (free with free_names()), or a negative errno.
+ */
+int list_dir(const char *path, char ***names, size_t *n);
+void free_names(char **names, size_t n);
+
+/*
+ * Print @s bare, for identifiers such as "dax0.0" or "device_dax": bytes
+ * other than letters, digits and "._:+-" are printed as '?', so the
+ * value never contains a space or a quote.  An empty @s prints as "?".
+ */
+void fput_token(FILE *f, const char *s);
+
+/* Order two names like "dax1.0" and "dax10.0" naturally (digits by value). */
+int natural_cmp(const char *a, const char *b);
+
+#endif

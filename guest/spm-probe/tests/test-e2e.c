@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe tests: run the spm-probe binary on fake trees and compare its
+ * whole report with the expected files in tests/data.
+ *
+ * Usage: test-e2e SPM_PROBE_BINARY DATA_DIR
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* A guest with RAM on node 0 and two SPM ranges on nodes 1 and 2. */
+static void build_good(const char *root)
+{
+    static const char *const memmap[][3] = {
+        { "0x0", "0x9fbff", "System RAM" },
+        { "0x9fc00", "0x9ffff", "Reserved" },
+        { "0xf0000", "0xfffff", "Reserved" },
+        { "0x100000", "0x7ffdffff", "System RAM" },
+        { "0x7ffe0000", "0x7fffffff", "Reserved" },
+        { "0xfeffc000", "0xfeffffff", "Reserved" },
+        { "0xfffc0000", "0xffffffff", "Reserved" },
+        { "0x100000000", "0x13fffffff", "Soft Reserved" },
+        { "0x140000000", "0x15fffffff", "Soft Reserved" },
+    };
+    struct srat_builder b;
+
+    /* Directory names 0..8, but not in address order: 8 is listed first. */
+    for (size_t i = 0; i < ARRAY_SIZE(memmap); i++) {
+        size_t n = (i + 1) % ARRAY_SIZE(memmap);
+        char rel[64], *v;
+
+        for (int k = 0; k < 3; k++) {
+            static const char *const attr[] = { "start", "end", "type" };
+
+            snprintf(rel, sizeof(rel), "sys/firmware/memmap/%zu/%s", n,
+                     attr[k]);
+            v = xasprintf("%s\n", memmap[i][k]);
+            tree_write(root, rel, v);
+            free(v);
+        }
+    }
+
+    tree_write(root, "proc/iomem",
+               "00000000-00000fff : Reserved\n"
+               "00001000-0009fbff : System RAM\n"
+               "0009fc00-0009ffff : Reserved\n"
+               "000a0000-000bffff : PCI Bus 0000:00\n"
+               "000f0000-000fffff : Reserved\n"
+               "  000f0000-000fffff : System ROM\n"
+               "00100000-7ffdffff : System RAM\n"
+               "  2b000000-2bffffff : Kernel code\n"
+               "  2c000000-2c5fffff : Kernel rodata\n"
+               "7ffe0000-7fffffff : Reserved\n"
+               "80000000-afffffff : PCI Bus 0000:00\n"
+               "fee00000-fee00fff : Local APIC\n"
+               "  fee00000-fee00fff : Reserved\n"
+               "fffc0000-ffffffff : Reserved\n"
+               "100000000-13fffffff : Soft Reserved\n"
+               "  100000000-13fffffff : dax0.0\n"
+               "140000000-15fffffff : Soft Reserved\n"
+               "  140000000-15fffffff : dax1.0\n"
+               "380000000000-3807ffffffff : PCI Bus 0000:00\n");
+
+    srat_begin(&b);
+    srat_add_raw(&b, 0, 16);
+    srat_add_raw(&b, 0, 16);
+    srat_add_mem(&b, 0, 0x0, 0xa0000, 0x1);
+    srat_add_mem(&b, 0, 0x100000, 0x7ff00000, 0x1);
+    srat_add_mem(&b, 1, 0x100000000ull, 0x40000000, 0x1);
+    srat_add_mem(&b, 2, 0x140000000ull, 0x20000000, 0x1);
+    srat_add_mem(&b, 2, 0x160000000ull, 0x2a0000000ull, 0x3);
+    srat_add_mem(&b, 0, 0x0, 0x0, 0x0);
+    srat_finish(&b);
+    tree_write_bin(root, "sys/firmware/acpi/tables/SRAT", b.buf, b.len);
+
+    tree_write(root, "klog",
+               "<5>[    0.000000] Linux version 6.12.17-amd64\n"
+               "<6>[    0.008721] ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]\n"
+               "<6>[    0.008722] ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x7fffffff]\n"
+               "<6>[    0.008723] ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]\n"
+               "<6>[    0.008724] ACPI: SRAT: Node 2 PXM 2 [mem 0x140000000-0x15fffffff]\n"
+               "<6>[    0.008725] ACPI: SRAT: Node 2 PXM 2 [mem 0x160000000-0x3ffffffff] hotplug\n"
+               "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0\n"
+               "<6>[    0.008802] SRAT: PXM 0 -> APIC 0x01 -> Node 0\n"
+               "<6>[    1.234567] dax_hmem: probe of hmem.0 failed with error -22\n");
+
+    tree_mkdir(root, "sys/bus/dax/drivers/device_dax");
+    tree_mkdir(root, "sys/devices/platform/hmem.0/dax0.0");
+    tree_write(root, "sys/devices/platform/hmem.0/dax0.0/resource",
+               "0x100000000\n");
+    tree_write(root, "sys/devices/platform/hmem.0/dax0.0/size",
+               "1073741824\n");
+    tree_write(root, "sys/devices/platform/hmem.0/dax0.0/target_node", "1\n");
+    tree_symlink(root, "sys/bus/dax/devices/dax0.0",
+                 "../../../devices/platform/hmem.0/dax0.0");
+    tree_write(root, "sys/devices/platform/hmem.1/dax1.0/resource",
+               "0x140000000\n");
+    tree_write(root, "sys/devices/platform/hmem.1/dax1.0/size",
+               "536870912\n");
+    tree_write(root, "sys/devices/platform/hmem.1/dax1.0/target_node", "2\n");
+    tree_symlink(root, "sys/devices/platform/hmem.1/dax1.0/driver",
+                 "../../../../bus/dax/drivers/device_dax");
+    tree_symlink(root, "sys/bus/dax/devices/dax1.0",
+                 "../../../devices/platform/hmem.1/dax1.0");
+
+    tree_write(root, "sys/devices/system/node/node0/meminfo",
+               "Node 0 MemTotal:        2030992 kB\n"
+               "Node 0 MemFree:         1950000 kB\n");
+    tree_write(root, "sys/devices/system/node/node1/meminfo",
+               "Node 1 MemTotal:              0 kB\n");
+    tree_write(root, "sys/devices/system/node/node2/meminfo",
+               "Node 2 MemTotal:              0 kB\n");
+    tree_write(root, "sys/devices/system/node/online", "0-2\n");
+}
+
+/* The same guest with damage everywhere. */
+static void build_broken(const char *root)
+{
+    struct srat_builder b;
+
+    tree_write(root, "sys/firmware/memmap/0/start", "0x0\n");
+    tree_write(root, "sys/firmware/memmap/0/end", "0x9fbff\n");
+    tree_write(root, "sys/firmware/memmap/0/type", "Odd \"quoted\\\" \x01type");
+    tree_write(root, "sys/firmware/memmap/1/start", "0x100000\n");
+    tree_write(root, "sys/firmware/memmap/1/end", "0x7ffdffff\n");
+    tree_write(root, "sys/firmware/memmap/2/start", "0xnope\n");
+    tree_write(root, "sys/firmware/memmap/2/end", "0x1\n");
+    tree_write(root, "sys/firmware/memmap/2/type", "System RAM\n");
+
+    tree_write(root, "proc/iomem",
+               "00001000-0009fbff : System RAM\n"
+               "junk \\ \"line\"\n"
+               "100000000-13fffffff : Soft Reserved\n");
+
+    srat_begin(&b);
+    srat_add_mem(&b, 0, 0x0, 0xa0000, 0x1);
+    srat_add_mem(&b, 5, 0x100000000ull, 0x40000000, 0x5);
+    srat_add_mem(&b, 1, 0x140000000ull, 0x40000000, 0x1);
+    srat_finish(&b);
+    tree_write_bin(root, "sys/firmware/acpi/tables/SRAT", b.buf, 120);
+
+    tree_write(root, "klog",
+               "<6>[    0.008721] ACPI: SRAT: Node 0 PXM 0 [mem 0x0-0x9ffff]\n"
+               "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0\n"
+               "<6>[    0.008802] SRAT: PXM 0 -> APIC 0x01 -> Node 3\n");
+
+    tree_write(root, "sys/bus/dax/devices/dax0.0/resource", "0x100000000\n");
+    tree_write(root, "sys/bus/dax/devices/dax0.0/size", "1073741824\n");
+    tree_write(root, "sys/bus/dax/devices/dax0.0/target_node", "-1\n");
+    tree_write(root, "sys/bus/dax/devices/dax0.1/resource", "garbage\n");
+    tree_write(root, "sys/bus/dax/devices/dax0.1/size", "0\n");
+    tree_write(root, "sys/bus/dax/devices/dax0.1/target_node", "-1\n");
+
+    tree_write(root, "sys/devices/system/node/node0/meminfo",
+               "Node 0 MemTotal:        2030992 kB\n");
+    tree_write(root, "sys/devices/system/node/node1/meminfo", "\n");
+}
+
+/* Run @argv with stdout to @out_path; returns the exit status or -1. */
+static int run(char *const argv[], const char *out_path)
+{
+    pid_t pid;
+    int status;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        if (!freopen(out_path, "w", stdout)) {
+            _exit(127);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char *slurp(const char *path)
+{
+    size_t len;
+    char *buf;
+
+    return read_file(path, 1u << 20, &buf, &len) < 0 ? NULL : buf;
+}
+
+/* The expected files start with an SPDX comment line, not in the report. */
+static const char *skip_license(const char *text)
+{
+    if (!strncmp(text, "# SPDX-License-Identifier:", 26)) {
+        text += strcspn(text, "\n");
+        text += *text == '\n';
+    }
+    return text;
+}
+
+/* Compare line by line, printing the first difference. */
+static bool same_report(const char *got, const char *want)
+{
+    unsigned line = 1;
+
+    while (*got || *want) {
+        size_t lg = strcspn(got, "\n"), lw = strcspn(want, "\n");
+
+        if (lg != lw || strncmp(got, want, lg) != 0) {
+            printf("   line %u differs:\n   got:  %.*s\n   want: %.*s\n",
+                   line, (int)lg, got, (int)lw, want);
+            return false;
+        }
+        got += lg + (got[lg] == '\n');
+        want += lw + (want[lw] == '\n');
+        line++;
+    }
+    return true;
+}
+
+static void check_report(const char *probe, const char *data,
+                         void (*build)(const char *), const char *expected)
+{
+    char *root = tree_new();
+    char *out = xasprintf("%s/report.out", root);
+    char *want_path = xasprintf("%s/%s", data, expected);
+    char *argv[] = { (char *)probe, (char *)"--root", root, NULL };
+    char *got, *want;
+    int status;
+
+    build(root);
+    status = run(argv, out);
+    CHECK(status == 0, "%s: exit status 0 (got %d)", expected, status);
+    got = slurp(out);
+    want = slurp(want_path);
+    CHECK(got && want && same_report(got, skip_license(want)),
+          "%s: report matches %s", expected, want_path);
+    if (got && want && strcmp(got, skip_license(want)) &&
+        getenv("SPM_PROBE_SHOW")) {
+        fputs(got, stdout);
+    }
+    free(got);
+    free(want);
+    free(want_path);
+    free(out);
+    tree_remove(root);
+}
+
+int main(int argc, char **argv)
+{
+    char *tmp;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s SPM_PROBE DATA_DIR\n", argv[0]);
+        return 99;
+    }
+
+    printf("# a healthy guest\n");
+    check_report(argv[1], argv[2], build_good, "e2e-good.expected");
+    printf("# a damaged tree: errors reported, escaping, exit status 0\n");
+    check_report(argv[1], argv[2], build_broken, "e2e-broken.expected");
+
+    printf("# usage errors exit with 1\n");
+    tmp = tree_new();
+    {
+        char *out = xasprintf("%s/out", tmp);
+        char *bad1[] = { argv[1], (char *)"--bogus", NULL };
+        char *bad2[] = { argv[1], (char *)"--root", NULL };
+        char *bad3[] = { argv[1], (char *)"extra", NULL };
+        char *bad4[] = { argv[1], (char *)"--online=", NULL };
+        char *help[] = { argv[1], (char *)"--help", NULL };
+        char *report;
+
+        CHECK(run(bad1, out) == 1, "--bogus exits 1");
+        report = slurp(out);
+        CHECK(report && report[0] == '\0', "and prints no report");
+        free(report);
+        CHECK(run(bad2, out) == 1, "--root without DIR exits 1");
+        CHECK(run(bad3, out) == 1, "a positional argument exits 1");
+        CHECK(run(bad4, out) == 1, "--online= with an empty path exits 1");
+        CHECK(run(help, out) == 0, "--help exits 0");
+        free(out);
+    }
+    tree_remove(tmp);
+    return test_done();
+}
