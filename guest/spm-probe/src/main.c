@@ -3,8 +3,9 @@
  * spm-probe: report what a Linux guest sees of Specific Purpose Memory
  *
  * Prints the firmware memory map, /proc/iomem RAM and Soft Reserved ranges,
- * SRAT memory affinity, the PXM -> node mapping, dax devices and per-node
- * memory; with --online, binds the dax devices to kmem and onlines them.
+ * SRAT memory affinity, the PXM -> node mapping, dax devices, per-node
+ * memory and the address ranges of each node's memory blocks; with
+ * --online, binds the dax devices to kmem and onlines them.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * spm-probe: NUMA nodes and their memory (/sys/devices/system/node)
+ * spm-probe: NUMA nodes and their memory (/sys/devices/system/node), and
+ * the guest-physical ranges of each node from its memory block links
+ *
+ * Each /sys/devices/system/node/nodeN holds a symlink "memoryM" to
+ * /sys/devices/system/memory/memoryM for every memory block M of the node.
  */
 #include "node.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +111,189 @@ void node_read(const char *root, struct node_list *nl, struct errlist *err)
     free_names(names, n);
     free(dir);
     qsort(nl->n, nl->count, sizeof(*nl->n), node_cmp);
+}
+
+void node_range_list_init(struct node_range_list *rl)
+{
+    rl->r = NULL;
+    rl->n = 0;
+    rl->cap = 0;
+}
+
+void node_range_list_free(struct node_range_list *rl)
+{
+    for (size_t i = 0; i < rl->n; i++) {
+        free(rl->r[i].state);
+    }
+    free(rl->r);
+    node_range_list_init(rl);
+}
+
+/* True if a block at @start of @node in @state directly follows range @a. */
+static bool range_follows(const struct node_range *a, uint32_t node,
+                          uint64_t start, const char *state)
+{
+    return a->node == node && a->end != UINT64_MAX && a->end + 1 == start &&
+           !strcmp(a->state, state);
+}
+
+bool node_range_add(struct node_range_list *rl, uint32_t node, uint64_t block,
+                    uint64_t bs, const char *state)
+{
+    struct node_range *r;
+    uint64_t start;
+
+    /* block * bs + (bs - 1) must not overflow. */
+    if (bs == 0 || block > (UINT64_MAX - (bs - 1)) / bs) {
+        return false;
+    }
+    start = block * bs;
+    if (rl->n > 0 && range_follows(&rl->r[rl->n - 1], node, start, state)) {
+        rl->r[rl->n - 1].end = start + (bs - 1);
+        return true;
+    }
+    grow_array((void **)&rl->r, &rl->cap, rl->n, sizeof(*rl->r));
+    r = &rl->r[rl->n++];
+    r->node = node;
+    r->start = start;
+    r->end = start + (bs - 1);
+    r->state = xstrdup(state);
+    return true;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const struct node_range *x = a, *y = b;
+
+    if (x->node != y->node) {
+        return x->node < y->node ? -1 : 1;
+    }
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void node_range_sort(struct node_range_list *rl)
+{
+    size_t out = 0;
+
+    qsort(rl->r, rl->n, sizeof(*rl->r), range_cmp);
+    for (size_t i = 0; i < rl->n; i++) {
+        const struct node_range *r = &rl->r[i];
+
+        if (out > 0 &&
+            range_follows(&rl->r[out - 1], r->node, r->start, r->state)) {
+            rl->r[out - 1].end = r->end;
+            free(r->state);
+        } else {
+            rl->r[out++] = *r;
+        }
+    }
+    rl->n = out;
+}
+
+/* The block size in *@bs, or false after adding an error to @err. */
+static bool read_block_size(const char *root, uint64_t *bs,
+                            struct errlist *err)
+{
+    char *path = path_join(root, MEMORY_SYSFS_PATH "/block_size_bytes");
+    char *value;
+    bool ok;
+    int ret;
+
+    ret = read_attr(path, &value);
+    free(path);
+    if (ret < 0) {
+        err_add(err, "noderange: %s/block_size_bytes: %s", MEMORY_SYSFS_PATH,
+                strerror(-ret));
+        return false;
+    }
+    ok = parse_u64(value, 16, bs) && *bs != 0;
+    if (!ok) {
+        err_add(err, "noderange: %s/block_size_bytes: cannot parse \"%s\"",
+                MEMORY_SYSFS_PATH, value);
+    }
+    free(value);
+    return ok;
+}
+
+/* The blocks of node @node, whose directory (below @root) is @dir. */
+static void read_node_blocks(const char *root, const char *dir,
+                             const char *node_name, uint32_t node,
+                             uint64_t bs, struct node_range_list *rl,
+                             struct errlist *err)
+{
+    char **names;
+    size_t n;
+
+    /* A node directory that cannot be listed is node_read()'s to report. */
+    if (list_dir(dir, &names, &n) < 0) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        const char *digits = name + 6;
+        char *rel, *path, *state;
+        uint64_t block;
+        int ret;
+
+        if (strncmp(name, "memory", 6) || digits[0] == '\0' ||
+            digits[strspn(digits, "0123456789")] != '\0') {
+            continue;       /* not a memory block (e.g. memory_side_cache) */
+        }
+        if (!parse_u64(digits, 10, &block) ||
+            block > (UINT64_MAX - (bs - 1)) / bs) {
+            err_add(err, "noderange: %s/%s/%s: block beyond the 64-bit "
+                    "address space (block size 0x%" PRIx64 ")",
+                    NODE_SYSFS_PATH, node_name, name, bs);
+            continue;
+        }
+        rel = xasprintf("%s/%s/state", MEMORY_SYSFS_PATH, name);
+        path = path_join(root, rel);
+        ret = read_attr(path, &state);
+        if (ret < 0) {
+            if (ret != -ENOENT) {
+                err_add(err, "noderange: %s: %s", rel, strerror(-ret));
+            }
+            state = xstrdup("unknown");
+        }
+        node_range_add(rl, node, block, bs, state);
+        free(state);
+        free(path);
+        free(rel);
+    }
+    free_names(names, n);
+}
+
+void node_ranges_read(const char *root, struct node_range_list *rl,
+                      struct errlist *err)
+{
+    char *dir;
+    char **names;
+    size_t n;
+    uint64_t bs;
+
+    if (!read_block_size(root, &bs, err)) {
+        return;
+    }
+    dir = path_join(root, NODE_SYSFS_PATH);
+    /* A missing node directory is node_read()'s to report. */
+    if (list_dir(dir, &names, &n) < 0) {
+        free(dir);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        uint64_t id;
+        char *node_dir;
+
+        if (strncmp(name, "node", 4) ||
+            !parse_u64(name + 4, 10, &id) || id > UINT32_MAX) {
+            continue;
+        }
+        node_dir = xasprintf("%s/%s", dir, name);
+        read_node_blocks(root, node_dir, name, (uint32_t)id, bs, rl, err);
+        free(node_dir);
+    }
+    free_names(names, n);
+    free(dir);
+    node_range_sort(rl);
 }

@@ -9,9 +9,8 @@
 #include <stdint.h>
 
 #include "dax.h"
+#include "node.h"
 #include "util.h"
-
-#define MEMORY_SYSFS_PATH "/sys/devices/system/memory"
 
 struct online_result {
     char *name;             /* dax device */

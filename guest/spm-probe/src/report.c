@@ -81,6 +81,19 @@ void report_nodes(FILE *f, const char *phase, const struct node_list *nl)
     }
 }
 
+void report_node_ranges(FILE *f, const char *phase,
+                        const struct node_range_list *rl)
+{
+    for (size_t i = 0; i < rl->n; i++) {
+        const struct node_range *r = &rl->r[i];
+
+        fprintf(f, "noderange phase=%s node=%" PRIu32 " start=0x%" PRIx64
+                " end=0x%" PRIx64 " state=", phase, r->node, r->start, r->end);
+        fput_token(f, r->state);
+        putc('\n', f);
+    }
+}
+
 void report_online(FILE *f, const struct online_list *ol)
 {
     for (size_t i = 0; i < ol->n; i++) {
@@ -129,15 +142,23 @@ static void check_pxm_coverage(const struct srat *srat,
     }
 }
 
+/* The node lines of @phase, then its noderange lines if @ranges. */
 static void report_phase(FILE *f, const char *root, const char *phase,
-                         struct errlist *err)
+                         bool ranges, struct errlist *err)
 {
     struct node_list nl;
+    struct node_range_list rl;
 
     node_list_init(&nl);
     node_read(root, &nl, err);
     report_nodes(f, phase, &nl);
     node_list_free(&nl);
+    if (ranges) {
+        node_range_list_init(&rl);
+        node_ranges_read(root, &rl, err);
+        report_node_ranges(f, phase, &rl);
+        node_range_list_free(&rl);
+    }
 }
 
 int probe_run(const struct probe_opts *opts, FILE *f)
@@ -184,19 +205,19 @@ int probe_run(const struct probe_opts *opts, FILE *f)
     dax_read(root, &dl, &err);
     report_dax(f, &dl);
 
-    report_phase(f, root, "boot", &err);
+    report_phase(f, root, "boot", true, &err);
 
     if (opts->online) {
         struct online_list ol;
 
-        report_phase(f, root, "before", &err);
+        report_phase(f, root, "before", false, &err);
         fflush(f);
         kmem_load(root, opts->kmem_path, &err);
         online_list_init(&ol);
         online_dax(root, &dl, &ol);
         report_online(f, &ol);
         online_list_free(&ol);
-        report_phase(f, root, "after", &err);
+        report_phase(f, root, "after", true, &err);
     }
     dax_list_free(&dl);
 

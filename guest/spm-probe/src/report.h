@@ -32,6 +32,8 @@ void report_srat(FILE *f, const struct srat *srat);
 void report_pxm(FILE *f, const struct pxm_map *map);
 void report_dax(FILE *f, const struct dax_list *dl);
 void report_nodes(FILE *f, const char *phase, const struct node_list *nl);
+void report_node_ranges(FILE *f, const char *phase,
+                        const struct node_range_list *rl);
 void report_online(FILE *f, const struct online_list *ol);
 void report_errors(FILE *f, const struct errlist *err);
 

@@ -7,6 +7,7 @@
 
 #include "dax.h"
 #include "node.h"
+#include "report.h"
 #include "testutil.h"
 
 static void add_dax(const char *root, const char *name, const char *resource,
@@ -161,9 +162,222 @@ static void test_node(void)
     tree_remove(root);
 }
 
+static void check_range(const struct node_range_list *rl, size_t i,
+                        uint32_t node, uint64_t start, uint64_t end,
+                        const char *state)
+{
+    if (!CHECK(i < rl->n, "range %zu exists", i)) {
+        return;
+    }
+    CHECK(rl->r[i].node == node, "range %zu: node %u (got %u)", i,
+          (unsigned)node, (unsigned)rl->r[i].node);
+    CHECK_U64(rl->r[i].start, start, "start");
+    CHECK_U64(rl->r[i].end, end, "end");
+    CHECK_STR(rl->r[i].state, state, "state");
+}
+
+/* Link memory block @block into node @node, with @state (NULL: no file). */
+static void add_block(const char *root, unsigned node, const char *block,
+                      const char *state)
+{
+    char rel[128], target[64];
+
+    snprintf(rel, sizeof(rel), "sys/devices/system/node/node%u/%s", node,
+             block);
+    snprintf(target, sizeof(target), "../../memory/%s", block);
+    tree_symlink(root, rel, target);
+    if (state) {
+        snprintf(rel, sizeof(rel), "sys/devices/system/memory/%s/state",
+                 block);
+        tree_write(root, rel, state);
+    }
+}
+
+static void test_node_range_merge(void)
+{
+    struct node_range_list rl;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    printf("# node_range_add and node_range_sort\n");
+    node_range_list_init(&rl);
+    CHECK(node_range_add(&rl, 1, 3, 0x1000, "online"), "block 3 added");
+    CHECK(node_range_add(&rl, 1, 4, 0x1000, "online"), "block 4 added");
+    CHECK(rl.n == 1, "block 4 merged into block 3 (got %zu ranges)", rl.n);
+    CHECK(node_range_add(&rl, 1, 5, 0x1000, "offline"), "block 5 added");
+    CHECK(node_range_add(&rl, 0, 6, 0x1000, "offline"), "block 6 added");
+    CHECK(node_range_add(&rl, 1, 1, 0x1000, "online"), "block 1 added");
+    CHECK(node_range_add(&rl, 1, 2, 0x1000, "online"), "block 2 added");
+    CHECK(node_range_add(&rl, 0, 8, 0x1000, "offline"), "block 8 added");
+    CHECK(rl.n == 5, "5 ranges before sorting (got %zu)", rl.n);
+    node_range_sort(&rl);
+    CHECK(rl.n == 4, "4 ranges after sorting (got %zu)", rl.n);
+    check_range(&rl, 0, 0, 0x6000, 0x6fff, "offline");
+    check_range(&rl, 1, 0, 0x8000, 0x8fff, "offline");
+    check_range(&rl, 2, 1, 0x1000, 0x4fff, "online");
+    check_range(&rl, 3, 1, 0x5000, 0x5fff, "offline");
+
+    printf("# overflow of block * block size\n");
+    CHECK(!node_range_add(&rl, 2, 1, 0, "online"), "block size 0 refused");
+    CHECK(node_range_add(&rl, 2, 0x0fffffffffffffffull, 0x10, "online"),
+          "last block of the address space added");
+    CHECK(!node_range_add(&rl, 2, 0x1000000000000000ull, 0x10, "online"),
+          "block past the address space refused");
+    CHECK(!node_range_add(&rl, 2, UINT64_MAX, 0x8000000, "online"),
+          "huge block number refused");
+    node_range_sort(&rl);
+    CHECK(rl.n == 5, "5 ranges (got %zu)", rl.n);
+    check_range(&rl, 4, 2, 0xfffffffffffffff0ull, UINT64_MAX, "online");
+
+    printf("# report lines\n");
+    CHECK(node_range_add(&rl, 3, 0, 0x8000000, "weird \"state\""),
+          "block with an odd state added");
+    f = open_memstream(&out, &len);
+    if (CHECK(f != NULL, "open_memstream")) {
+        report_node_ranges(f, "boot", &rl);
+        fclose(f);
+        CHECK_STR(out,
+                  "noderange phase=boot node=0 start=0x6000 end=0x6fff "
+                  "state=offline\n"
+                  "noderange phase=boot node=0 start=0x8000 end=0x8fff "
+                  "state=offline\n"
+                  "noderange phase=boot node=1 start=0x1000 end=0x4fff "
+                  "state=online\n"
+                  "noderange phase=boot node=1 start=0x5000 end=0x5fff "
+                  "state=offline\n"
+                  "noderange phase=boot node=2 start=0xfffffffffffffff0 "
+                  "end=0xffffffffffffffff state=online\n"
+                  "noderange phase=boot node=3 start=0x0 end=0x7ffffff "
+                  "state=weird??state?\n", "report_node_ranges");
+        free(out);
+    }
+    node_range_list_free(&rl);
+    CHECK(rl.n == 0 && rl.r == NULL, "list freed");
+}
+
+static void test_node_ranges(void)
+{
+    char *root = tree_new();
+    struct node_range_list rl;
+    struct errlist err;
+
+    printf("# node ranges: block size missing or garbled\n");
+    add_block(root, 0, "memory0", "online\n");
+    add_block(root, 0, "memory1", "online\n");
+    node_range_list_init(&rl);
+    errlist_init(&err);
+    node_ranges_read(root, &rl, &err);
+    check_nerr(&err, 1, "no block_size_bytes");
+    CHECK(err_contains(&err, "noderange: /sys/devices/system/memory/"
+                       "block_size_bytes: No such file"),
+          "missing block size reported");
+    CHECK(rl.n == 0, "no ranges (got %zu)", rl.n);
+    errlist_free(&err);
+
+    tree_write(root, "sys/devices/system/memory/block_size_bytes",
+               "8000000x\n");
+    node_ranges_read(root, &rl, &err);
+    check_nerr(&err, 1, "garbled block_size_bytes");
+    CHECK(err_contains(&err, "noderange: /sys/devices/system/memory/"
+                       "block_size_bytes: cannot parse \"8000000x\""),
+          "garbled block size reported");
+    CHECK(rl.n == 0, "no ranges (got %zu)", rl.n);
+    errlist_free(&err);
+
+    tree_write(root, "sys/devices/system/memory/block_size_bytes", "0\n");
+    node_ranges_read(root, &rl, &err);
+    check_nerr(&err, 1, "zero block_size_bytes");
+    CHECK(err_contains(&err, "block_size_bytes: cannot parse \"0\""),
+          "zero block size reported");
+    CHECK(rl.n == 0, "no ranges (got %zu)", rl.n);
+    errlist_free(&err);
+
+    printf("# node ranges: merging, states, gaps, odd entries\n");
+    tree_write(root, "sys/devices/system/memory/block_size_bytes",
+               "8000000\n");
+    /* Node 0: blocks 0-3 online, 4 offline, 5 online, 7 online. */
+    add_block(root, 0, "memory2", "online\n");
+    add_block(root, 0, "memory3", "online\n");
+    add_block(root, 0, "memory4", "offline\n");
+    add_block(root, 0, "memory5", "online\n");
+    add_block(root, 0, "memory7", "online\n");
+    tree_write(root, "sys/devices/system/node/node0/meminfo", "");
+    tree_mkdir(root, "sys/devices/system/node/node0/cpu0");
+    tree_mkdir(root, "sys/devices/system/node/node0/memory_side_cache");
+    tree_write(root, "sys/devices/system/node/node0/memory", "");
+    tree_write(root, "sys/devices/system/node/node0/memoryX", "");
+    tree_write(root, "sys/devices/system/node/node0/memory6x", "");
+    tree_write(root, "sys/devices/system/node/node0/memory-6", "");
+    /* Node 1: 32-35 online, 36-37 going-offline, 38-39 unknown. */
+    for (unsigned b = 32; b <= 37; b++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "memory%u", b);
+        add_block(root, 1, name, b < 36 ? "online\n" : "going-offline\n");
+    }
+    add_block(root, 1, "memory38", NULL);
+    add_block(root, 1, "memory39", NULL);
+    tree_mkdir(root, "sys/devices/system/memory/memory39/state");
+    /* Node 2: no memory. */
+    tree_write(root, "sys/devices/system/node/node2/meminfo", "");
+    /* Node 10: the last block of the address space, and two past it. */
+    add_block(root, 10, "memory137438953471", "online\n");
+    add_block(root, 10, "memory137438953472", "online\n");
+    add_block(root, 10, "memory99999999999999999999999", "online\n");
+    /* Not nodes. */
+    tree_symlink(root, "sys/devices/system/node/nodeX/memory9",
+                 "../../memory/memory9");
+    tree_write(root, "sys/devices/system/memory/memory9/state", "online\n");
+    tree_write(root, "sys/devices/system/node/possible", "0-10\n");
+
+    node_ranges_read(root, &rl, &err);
+    check_nerr(&err, 3, "memory blocks");
+    CHECK(err_contains(&err, "noderange: /sys/devices/system/memory/"
+                       "memory39/state: Is a directory"),
+          "unreadable state reported");
+    CHECK(err_contains(&err, "noderange: /sys/devices/system/node/node10/"
+                       "memory137438953472: block beyond the 64-bit address "
+                       "space (block size 0x8000000)"),
+          "block past the address space reported");
+    CHECK(err_contains(&err, "noderange: /sys/devices/system/node/node10/"
+                       "memory99999999999999999999999: block beyond"),
+          "unparsable block number reported");
+    CHECK(rl.n == 8, "8 ranges (got %zu)", rl.n);
+    check_range(&rl, 0, 0, 0x0, 0x1fffffff, "online");
+    check_range(&rl, 1, 0, 0x20000000, 0x27ffffff, "offline");
+    check_range(&rl, 2, 0, 0x28000000, 0x2fffffff, "online");
+    check_range(&rl, 3, 0, 0x38000000, 0x3fffffff, "online");
+    check_range(&rl, 4, 1, 0x100000000ull, 0x11fffffffull, "online");
+    check_range(&rl, 5, 1, 0x120000000ull, 0x12fffffffull, "going-offline");
+    check_range(&rl, 6, 1, 0x130000000ull, 0x13fffffffull, "unknown");
+    check_range(&rl, 7, 10, 0xfffffffff8000000ull, UINT64_MAX, "online");
+    node_range_list_free(&rl);
+    errlist_free(&err);
+
+    printf("# node ranges: no node directory\n");
+    {
+        char *dir = xasprintf("%s/sys/devices/system/node", root);
+        char *tmp = xasprintf("%s/sys/devices/system/node-moved", root);
+
+        CHECK(rename(dir, tmp) == 0, "node directory moved away");
+        node_ranges_read(root, &rl, &err);
+        check_nerr(&err, 0, "no node directory (node_read reports it)");
+        CHECK(rl.n == 0, "no ranges (got %zu)", rl.n);
+        CHECK(rename(tmp, dir) == 0, "node directory moved back");
+        free(dir);
+        free(tmp);
+    }
+    node_range_list_free(&rl);
+    errlist_free(&err);
+    tree_remove(root);
+}
+
 int main(void)
 {
     test_dax();
     test_node();
+    test_node_range_merge();
+    test_node_ranges();
     return test_done();
 }

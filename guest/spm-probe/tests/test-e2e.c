@@ -116,6 +116,28 @@ static void build_good(const char *root)
     tree_write(root, "sys/devices/system/node/node2/meminfo",
                "Node 2 MemTotal:              0 kB\n");
     tree_write(root, "sys/devices/system/node/online", "0-2\n");
+
+    /*
+     * 128 MiB memory blocks: node 0 has blocks 0-15 (the first 2 GiB), the
+     * SPM nodes have none before kmem adds them.  Links made in reverse.
+     */
+    tree_write(root, "sys/devices/system/memory/block_size_bytes",
+               "8000000\n");
+    tree_write(root, "sys/devices/system/memory/auto_online_blocks",
+               "offline\n");
+    for (unsigned m = 16; m-- > 0;) {
+        char rel[64], target[64];
+
+        snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%u/state",
+                 m);
+        tree_write(root, rel, "online\n");
+        snprintf(rel, sizeof(rel), "sys/devices/system/node/node0/memory%u", m);
+        snprintf(target, sizeof(target), "../../memory/memory%u", m);
+        tree_symlink(root, rel, target);
+    }
+    tree_mkdir(root, "sys/devices/system/node/node0/cpu0");
+    tree_mkdir(root, "sys/devices/system/node/node1/access0/initiators");
+    tree_mkdir(root, "sys/devices/system/node/node1/memory_side_cache");
 }
 
 /* The same guest with damage everywhere. */
@@ -159,6 +181,30 @@ static void build_broken(const char *root)
     tree_write(root, "sys/devices/system/node/node0/meminfo",
                "Node 0 MemTotal:        2030992 kB\n");
     tree_write(root, "sys/devices/system/node/node1/meminfo", "\n");
+
+    /*
+     * Node 0: blocks 0-1 online, 2 without a state file, 3 in an odd
+     * state, a block number past the address space, a name that is not a
+     * block; node 1 has no blocks.
+     */
+    tree_write(root, "sys/devices/system/memory/block_size_bytes",
+               "8000000\n");
+    tree_write(root, "sys/devices/system/memory/memory0/state", "online\n");
+    tree_write(root, "sys/devices/system/memory/memory1/state", "online\n");
+    tree_mkdir(root, "sys/devices/system/memory/memory2");
+    tree_write(root, "sys/devices/system/memory/memory3/state", "off line\n");
+    tree_symlink(root, "sys/devices/system/node/node0/memory0",
+                 "../../memory/memory0");
+    tree_symlink(root, "sys/devices/system/node/node0/memory1",
+                 "../../memory/memory1");
+    tree_symlink(root, "sys/devices/system/node/node0/memory2",
+                 "../../memory/memory2");
+    tree_symlink(root, "sys/devices/system/node/node0/memory3",
+                 "../../memory/memory3");
+    tree_symlink(root, "sys/devices/system/node/node0/memory200000000000",
+                 "../../memory/memory200000000000");
+    tree_symlink(root, "sys/devices/system/node/node0/memoryfoo",
+                 "../../memory/memoryfoo");
 }
 
 /* Run @argv with stdout to @out_path; returns the exit status or -1. */
