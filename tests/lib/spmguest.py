@@ -97,8 +97,10 @@ class Report:
     def memtotal_kb(self, phase):
         return {e["node"]: e["memtotal_kb"] for e in self["node"] if e["phase"] == phase}
 
-    def node_ranges(self, node):
-        return [(e["start"], e["end"] + 1) for e in self["noderange"] if e["node"] == node]
+    def node_ranges(self, node, phase="boot", state="online"):
+        """[start, end) ranges of memory that Linux gives NODE."""
+        return [(e["start"], e["end"] + 1) for e in self["noderange"]
+                if e["node"] == node and e["phase"] == phase and e["state"] == state]
 
 
 # --- QMP -------------------------------------------------------------------
