@@ -22,7 +22,9 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("SPM_BUILD", os.path.join(TOP, "build"))
 PREFIX = os.path.join(BUILD, "prefix")
-QEMU = os.path.join(PREFIX, "bin", "qemu-system-x86_64")
+# SPM_QEMU runs another build of QEMU (a work tree's, say) with the same data.
+QEMU = os.environ.get("SPM_QEMU", os.path.join(PREFIX, "bin", "qemu-system-x86_64"))
+QEMU_DATA = os.path.join(PREFIX, "share", "qemu")
 KERNEL = os.path.join(BUILD, "guest", "vmlinuz")
 INITRD = os.path.join(BUILD, "guest", "initramfs.cpio.gz")
 OVMF_DIR = os.path.join(BUILD, "debs", "ovmf-generic", "usr", "share", "OVMF")
@@ -196,7 +198,7 @@ def run(qemu_args, firmware="seabios", machine="q35", online=False,
         kargs += " spm.online=1"
     if append:
         kargs += " " + append
-    cmd = [QEMU, "-accel", "tcg", "-machine", machine, "-nodefaults",
+    cmd = [QEMU, "-L", QEMU_DATA, "-accel", "tcg", "-machine", machine, "-nodefaults",
            "-display", "none", "-no-reboot", "-S",
            "-chardev", "file,id=con,path=" + console, "-serial", "chardev:con",
            "-qmp", "unix:%s,server=on,wait=off" % qmp_path,

@@ -58,8 +58,8 @@ class Baseline(unittest.TestCase):
                         "DIMM range is not memory of node %d: %s"
                         % (node, rep.node_ranges(node)))
         self.assertEqual(sorted(rep.memtotal_kb("boot")), [0, 1])
-        # Node 1 holds its 1 GiB plus the DIMM, less what the kernel keeps.
-        self.assertGreater(rep.memtotal_kb("boot")[1] * 1024, 1 * GiB + size - 128 * MiB)
+        # Node 1's memory blocks are exactly its 1 GiB and the DIMM.
+        self.assertEqual(sum(e - s for s, e in rep.node_ranges(1)), 1 * GiB + size)
 
     def test_seabios(self):
         self.check("seabios")
