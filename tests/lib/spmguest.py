@@ -105,6 +105,14 @@ class Report:
                 if e["node"] == node and e["phase"] == phase and e["state"] == state]
 
 
+def memdev_range(dev):
+    """[start, end) of a query-memory-devices entry (dimm says "addr", the
+    others "memaddr")."""
+    data = dev["data"]
+    start = data["addr"] if "addr" in data else data["memaddr"]
+    return start, start + data["size"]
+
+
 # --- QMP -------------------------------------------------------------------
 
 class QMP:

@@ -36,10 +36,10 @@ class Baseline(unittest.TestCase):
         rep = res.report
         dimms = [d["data"] for d in res.memdevs if d["type"] == "dimm"]
         self.assertEqual(len(dimms), 1, res.memdevs)
-        addr, size = dimms[0]["addr"], dimms[0]["size"]
+        addr, end = spmguest.memdev_range(res.memdevs[0])
+        size = end - addr
         self.assertEqual(size, 512 * MiB)
         self.assertEqual(dimms[0]["node"], 1)
-        end = addr + size
 
         self.assertEqual(rep["error"], [], "probe reported errors")
         self.assertTrue(contains(rep.iomem("System RAM"), addr, end),
