@@ -130,8 +130,12 @@ class QMP:
                 time.sleep(0.1)
         self.sock.settimeout(timeout)
         self.file = self.sock.makefile("rwb")
-        self._read()                      # greeting
-        self.command("qmp_capabilities")
+        try:
+            self._read()                      # greeting
+            self.command("qmp_capabilities")
+        except (OSError, ValueError, GuestError) as e:
+            self.close()
+            raise GuestError("QMP handshake failed: %s" % e)
 
     def _read(self):
         while True:
@@ -146,9 +150,12 @@ class QMP:
         cmd = {"execute": name}
         if args:
             cmd["arguments"] = args
-        self.file.write(json.dumps(cmd).encode() + b"\n")
-        self.file.flush()
-        reply = self._read()
+        try:
+            self.file.write(json.dumps(cmd).encode() + b"\n")
+            self.file.flush()
+            reply = self._read()
+        except (OSError, ValueError) as e:
+            raise GuestError("QMP %s: %s" % (name, e))
         if "error" in reply:
             raise GuestError("QMP %s: %s" % (name, reply["error"].get("desc")))
         return reply["return"]
@@ -166,7 +173,8 @@ def firmware_args(firmware, workdir):
     if firmware == "ovmf":
         code = os.path.join(OVMF_DIR, "OVMF_CODE_4M.fd")
         vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
-        shutil.copyfile(os.path.join(OVMF_DIR, "OVMF_VARS_4M.fd"), vars_copy)
+        if not os.path.exists(vars_copy):
+            shutil.copyfile(os.path.join(OVMF_DIR, "OVMF_VARS_4M.fd"), vars_copy)
         return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
     raise ValueError("unknown firmware %r (want one of %s)" % (firmware, ", ".join(FIRMWARES)))
@@ -180,6 +188,154 @@ def tail(path, lines=40):
         return "(no console output)"
 
 
+class Guest:
+    """One QEMU process running the test guest.
+
+    QEMU starts paused; start() connects QMP, asks query-memory-devices
+    and lets the guest run.  With control=True the guest, after its first
+    report, runs shell commands sent with send() (guest/init).  incoming
+    names a migration stream to start from.
+    """
+
+    def __init__(self, qemu_args, firmware="seabios", machine="q35", online=False,
+                 control=False, append="", workdir=None, name="guest", incoming=None):
+        for path in (QEMU, KERNEL, INITRD):
+            if not os.path.exists(path):
+                raise GuestError("%s is missing: run 'make build' first" % path)
+        self.workdir = workdir or tempfile.mkdtemp(prefix="spm-guest-")
+        self.console = os.path.join(self.workdir, name + ".console")
+        self.stderr = os.path.join(self.workdir, name + ".stderr")
+        self.qmp_path = os.path.join(self.workdir, name + ".qmp")
+        self.ctl_path = os.path.join(self.workdir, name + ".ctl")
+        self.proc = self.qmp = self.ctl = None
+        self.memdevs = None
+        kargs = "console=ttyS0 quiet panic=-1 log_buf_len=4M"
+        if online:
+            kargs += " spm.online=1"
+        if control:
+            kargs += " spm.control=1"
+        if append:
+            kargs += " " + append
+        cmd = [QEMU, "-L", QEMU_DATA, "-accel", "tcg", "-machine", machine,
+               "-nodefaults", "-display", "none", "-no-reboot", "-S",
+               "-chardev", "file,id=con,path=" + self.console, "-serial", "chardev:con",
+               "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+               "-kernel", KERNEL, "-initrd", INITRD, "-append", kargs]
+        if control:
+            cmd += ["-chardev", "socket,id=ctl,server=on,wait=off,path=" + self.ctl_path,
+                    "-serial", "chardev:ctl"]
+        if incoming:
+            cmd += ["-incoming", incoming]
+        self.cmdline = cmd + firmware_args(firmware, self.workdir) + list(qemu_args)
+        self.control = control
+
+    def start(self):
+        with open(os.path.join(self.workdir, "cmdline"), "a") as f:
+            f.write(" ".join(shlex.quote(a) for a in self.cmdline) + "\n")
+        with open(self.stderr, "w") as err:
+            self.proc = subprocess.Popen(self.cmdline, stdin=subprocess.DEVNULL,
+                                         stdout=err, stderr=err)
+        try:
+            self.qmp = QMP(self.qmp_path)
+            self.memdevs = self.qmp.command("query-memory-devices")
+        except GuestError:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.kill()
+            raise GuestError("QEMU exited with status %s before QMP answered:\n%s"
+                             % (self.proc.returncode, tail(self.stderr)))
+        self.qmp.command("cont")
+        return self
+
+    def console_text(self):
+        try:
+            with open(self.console, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def _check_panic(self):
+        if "Kernel panic" in self.console_text():
+            raise GuestError("guest kernel panicked; console tail:\n" + tail(self.console))
+
+    def _check_alive(self, what):
+        self._check_panic()
+        if self.proc.poll() is not None:
+            raise GuestError("QEMU exited with status %d while waiting for %s:\n%s\n"
+                             "console tail:\n%s" % (self.proc.returncode, what,
+                                                    tail(self.stderr), tail(self.console)))
+
+    def wait_for(self, marker, count=1, timeout=300):
+        """Wait until the console shows MARKER COUNT times."""
+        deadline = time.monotonic() + timeout
+        while self.console_text().count(marker) < count:
+            self._check_alive(marker)
+            if time.monotonic() > deadline:
+                raise GuestError("no %r on the console within %d s; console tail:\n%s"
+                                 % (marker, timeout, tail(self.console)))
+            time.sleep(0.2)
+
+    def send(self, line):
+        """Have the guest run shell command LINE (needs control=True)."""
+        if self.ctl is None:
+            self.ctl = socket.socket(socket.AF_UNIX)
+            self.ctl.connect(self.ctl_path)
+        self.ctl.sendall(line.encode() + b"\n")
+
+    def wait_exit(self, timeout=300):
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise GuestError("guest did not finish within %d s; console tail:\n%s"
+                             % (timeout, tail(self.console)))
+        finally:
+            self.close()
+        self._check_panic()
+        if self.proc.returncode != 0:
+            raise GuestError("QEMU exited with status %d:\n%s\nconsole tail:\n%s"
+                             % (self.proc.returncode, tail(self.stderr), tail(self.console)))
+
+    def reports(self):
+        """Every complete spm-probe report on the console so far, in order."""
+        text = self.console_text()
+        out = []
+        pos = text.find(BEGIN)
+        while pos >= 0:
+            end = text.find(END, pos)
+            if end < 0:
+                break
+            out.append(Report(parse_report(text[pos:end + len(END)])))
+            pos = text.find(BEGIN, end)
+        if not out:
+            raise GuestError("no complete spm-probe report on the console; console tail:\n"
+                             + tail(self.console))
+        return out
+
+    def close(self):
+        for s in (self.qmp, self.ctl):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        self.qmp = self.ctl = None
+
+    def kill(self):
+        self.close()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
 class Result:
     def __init__(self, report, memdevs, console, cmdline):
         self.report = report
@@ -190,62 +346,14 @@ class Result:
 
 def run(qemu_args, firmware="seabios", machine="q35", online=False,
         timeout=300, workdir=None, append=""):
-    """Boot the guest with QEMU arguments QEMU_ARGS (memory, NUMA, devices).
+    """Boot the guest with QEMU arguments QEMU_ARGS (memory, NUMA, devices)
+    until it powers off.
 
     Returns a Result: the parsed report, query-memory-devices' answer and
     the console log path.  Raises GuestError on any failure.
     """
-    for path in (QEMU, KERNEL, INITRD):
-        if not os.path.exists(path):
-            raise GuestError("%s is missing: run 'make build' first" % path)
-    workdir = workdir or tempfile.mkdtemp(prefix="spm-guest-")
-    console = os.path.join(workdir, "console.log")
-    qmp_path = os.path.join(workdir, "qmp.sock")
-    kargs = "console=ttyS0 quiet panic=-1 log_buf_len=4M"
-    if online:
-        kargs += " spm.online=1"
-    if append:
-        kargs += " " + append
-    cmd = [QEMU, "-L", QEMU_DATA, "-accel", "tcg", "-machine", machine, "-nodefaults",
-           "-display", "none", "-no-reboot", "-S",
-           "-chardev", "file,id=con,path=" + console, "-serial", "chardev:con",
-           "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
-           "-kernel", KERNEL, "-initrd", INITRD, "-append", kargs]
-    cmd += firmware_args(firmware, workdir) + list(qemu_args)
-    with open(os.path.join(workdir, "cmdline"), "w") as f:
-        f.write(" ".join(shlex.quote(a) for a in cmd) + "\n")
-    stderr_path = os.path.join(workdir, "qemu.stderr")
-    with open(stderr_path, "w") as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
-    try:
-        try:
-            qmp = QMP(qmp_path)
-        except GuestError:
-            proc.wait(timeout=10)
-            raise GuestError("QEMU exited with status %s before QMP answered:\n%s"
-                             % (proc.returncode, tail(stderr_path)))
-        memdevs = qmp.command("query-memory-devices")
-        qmp.command("cont")
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise GuestError("guest did not finish within %d s; console tail:\n%s"
-                             % (timeout, tail(console)))
-        finally:
-            qmp.close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    with open(console, errors="replace") as f:
-        text = f.read()
-    if "Kernel panic" in text:
-        raise GuestError("guest kernel panicked; console tail:\n" + tail(console))
-    if proc.returncode != 0:
-        raise GuestError("QEMU exited with status %d:\n%s\nconsole tail:\n%s"
-                         % (proc.returncode, tail(stderr_path), tail(console)))
-    try:
-        entries = parse_report(text)
-    except GuestError as e:
-        raise GuestError("%s; console tail:\n%s" % (e, tail(console)))
-    return Result(Report(entries), memdevs, console, cmd)
+    with Guest(qemu_args, firmware=firmware, machine=machine, online=online,
+               append=append, workdir=workdir) as g:
+        g.start()
+        g.wait_exit(timeout)
+        return Result(g.reports()[0], g.memdevs, g.console, g.cmdline)
