@@ -53,6 +53,69 @@ char *dax_driver(const char *root, const char *name, struct errlist *err)
     return xstrdup(*base ? base : "none");
 }
 
+/* Write @value to @path below @root; 0 or -errno. */
+static int write_sysfs(const char *root, const char *path, const char *value)
+{
+    char *full = path_join(root, path);
+    int ret = write_attr(full, value);
+
+    free(full);
+    return ret;
+}
+
+char *dax_bind(const char *root, const char *name, const char *driver)
+{
+    struct errlist err;
+    char *cur, *path, *error = NULL;
+    int ret, ret2;
+
+    errlist_init(&err);
+    cur = dax_driver(root, name, &err);
+    if (!cur) {
+        error = xstrdup(err.msg[0]);
+        goto out;
+    }
+    if (!strcmp(cur, driver)) {
+        goto out;
+    }
+    if (strcmp(cur, "none")) {
+        path = xasprintf("%s/%s/driver/unbind", DAX_DEVICES_PATH, name);
+        ret = write_sysfs(root, path, name);
+        free(path);
+        if (ret < 0) {
+            error = xasprintf("unbind from %s: %s", cur, strerror(-ret));
+            goto out;
+        }
+    }
+    path = xasprintf("%s/%s/new_id", DAX_DRIVERS_PATH, driver);
+    ret = write_sysfs(root, path, name);
+    free(path);
+    if (ret < 0) {
+        path = xasprintf("%s/%s/bind", DAX_DRIVERS_PATH, driver);
+        ret2 = write_sysfs(root, path, name);
+        free(path);
+        if (ret2 < 0) {
+            error = xasprintf("%s: new_id: %s; bind: %s", driver,
+                              strerror(-ret), strerror(-ret2));
+            goto out;
+        }
+    }
+    free(cur);
+    cur = dax_driver(root, name, &err);
+    if (!cur) {
+        error = xstrdup(err.msg[0]);
+    } else if (!strcmp(cur, "none")) {
+        error = xasprintf("still unbound after binding to %s", driver);
+    } else if (strcmp(cur, driver)) {
+        error = xasprintf("still bound to %s after binding to %s", cur,
+                          driver);
+    }
+out:
+    free(cur);
+    errlist_free(&err);
+    return error;
+}
+
 /* Read attribute @attr of device @name; report failures and return NULL */
 static char *dax_attr(const char *dir, const char *name, const char *attr,
                       struct errlist *err)

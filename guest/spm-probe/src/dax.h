@@ -43,4 +43,13 @@ void dax_read(const char *root, struct dax_list *dl, struct errlist *err);
  */
 char *dax_driver(const char *root, const char *name, struct errlist *err);
 
+/*
+ * Bind dax device @name below @root to @driver (e.g. "kmem" or
+ * "device_dax") unless it is bound to it already: unbind it from its
+ * current driver, write @name to the driver's new_id (or, if that fails,
+ * bind), then check the driver link.  Returns NULL on success, else an
+ * allocated error message.
+ */
+char *dax_bind(const char *root, const char *name, const char *driver);
+
 #endif

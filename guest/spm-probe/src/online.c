@@ -48,16 +48,6 @@ static bool path_exists(const char *root, const char *path)
     return ret;
 }
 
-/* Write @value to @path below @root; 0 or -errno. */
-static int write_sysfs(const char *root, const char *path, const char *value)
-{
-    char *full = path_join(root, path);
-    int ret = write_attr(full, value);
-
-    free(full);
-    return ret;
-}
-
 void kmem_load(const char *root, const char *modpath, struct errlist *err)
 {
     int fd;
@@ -144,53 +134,6 @@ char *online_memory(const char *root, uint64_t start, uint64_t size)
     return error;
 }
 
-/* Bind @name to kmem; NULL on success, else an allocated error message. */
-static char *bind_kmem(const char *root, const char *name)
-{
-    struct errlist err;
-    char *driver, *path, *error = NULL;
-    int ret, ret2;
-
-    errlist_init(&err);
-    driver = dax_driver(root, name, &err);
-    if (!driver) {
-        error = xstrdup(err.msg[0]);
-        goto out;
-    }
-    if (!strcmp(driver, "kmem")) {
-        goto out;
-    }
-    if (strcmp(driver, "none")) {
-        path = xasprintf("%s/%s/driver/unbind", DAX_DEVICES_PATH, name);
-        ret = write_sysfs(root, path, name);
-        free(path);
-        if (ret < 0) {
-            error = xasprintf("unbind from %s: %s", driver, strerror(-ret));
-            goto out;
-        }
-    }
-    ret = write_sysfs(root, KMEM_DRIVER_PATH "/new_id", name);
-    if (ret < 0) {
-        ret2 = write_sysfs(root, KMEM_DRIVER_PATH "/bind", name);
-        if (ret2 < 0) {
-            error = xasprintf("kmem: new_id: %s; bind: %s", strerror(-ret),
-                              strerror(-ret2));
-            goto out;
-        }
-    }
-    free(driver);
-    driver = dax_driver(root, name, &err);
-    if (!driver) {
-        error = xstrdup(err.msg[0]);
-    } else if (strcmp(driver, "kmem")) {
-        error = xasprintf("still bound to %s after binding to kmem", driver);
-    }
-out:
-    free(driver);
-    errlist_free(&err);
-    return error;
-}
-
 void online_dax(const char *root, const struct dax_list *devs,
                 struct online_list *ol)
 {
@@ -201,7 +144,7 @@ void online_dax(const char *root, const struct dax_list *devs,
         grow_array((void **)&ol->r, &ol->cap, ol->n, sizeof(*ol->r));
         r = &ol->r[ol->n++];
         r->name = xstrdup(dev->name);
-        r->error = bind_kmem(root, dev->name);
+        r->error = dax_bind(root, dev->name, "kmem");
         if (!r->error) {
             r->error = online_memory(root, dev->start, dev->size);
         }

@@ -109,6 +109,24 @@ void report_online(FILE *f, const struct online_list *ol)
     }
 }
 
+void report_pattern(FILE *f, const struct pattern_result *r)
+{
+    fputs("pattern name=", f);
+    fput_token(f, r->name);
+    fprintf(f, " mode=%s seed=%" PRIu64 " bytes=0x%" PRIx64,
+            pattern_mode_name(r->mode), r->seed, r->bytes);
+    if (r->error) {
+        fputs(" result=error what=", f);
+        fput_quoted(f, r->error);
+    } else if (r->mismatch) {
+        fprintf(f, " result=mismatch offset=0x%" PRIx64 " want=0x%" PRIx64
+                " got=0x%" PRIx64, r->mm.offset, r->mm.want, r->mm.got);
+    } else {
+        fputs(" result=ok", f);
+    }
+    putc('\n', f);
+}
+
 void report_errors(FILE *f, const struct errlist *err)
 {
     for (size_t i = 0; i < err->n; i++) {
@@ -218,6 +236,18 @@ int probe_run(const struct probe_opts *opts, FILE *f)
         report_online(f, &ol);
         online_list_free(&ol);
         report_phase(f, root, "after", true, &err);
+    }
+    if (opts->pattern != PATTERN_NONE) {
+        /* One line per device as soon as it is done. */
+        for (size_t i = 0; i < dl.n; i++) {
+            struct pattern_result r;
+
+            fflush(f);
+            pattern_dev(root, &dl.d[i], opts->pattern, opts->pattern_seed,
+                        PATTERN_NODE_WAIT_MS, &r);
+            report_pattern(f, &r);
+            pattern_result_free(&r);
+        }
     }
     dax_list_free(&dl);
 

@@ -6,6 +6,7 @@
 #define SPM_PROBE_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dax.h"
@@ -14,6 +15,7 @@
 #include "memmap.h"
 #include "node.h"
 #include "online.h"
+#include "pattern.h"
 #include "srat.h"
 #include "util.h"
 
@@ -24,6 +26,8 @@ struct probe_opts {
     const char *root;       /* prefixed to every sysfs/procfs path */
     bool online;            /* --online: bind dax devices to kmem */
     const char *kmem_path;  /* --online=PATH: kmem.ko to load, or NULL */
+    enum pattern_mode pattern;  /* --pattern=MODE[:SEED], or PATTERN_NONE */
+    uint64_t pattern_seed;
 };
 
 void report_memmap(FILE *f, const struct memmap *mm);
@@ -35,6 +39,7 @@ void report_nodes(FILE *f, const char *phase, const struct node_list *nl);
 void report_node_ranges(FILE *f, const char *phase,
                         const struct node_range_list *rl);
 void report_online(FILE *f, const struct online_list *ol);
+void report_pattern(FILE *f, const struct pattern_result *r);
 void report_errors(FILE *f, const struct errlist *err);
 
 /*

@@ -321,6 +321,10 @@ int main(int argc, char **argv)
         char *bad2[] = { argv[1], (char *)"--root", NULL };
         char *bad3[] = { argv[1], (char *)"extra", NULL };
         char *bad4[] = { argv[1], (char *)"--online=", NULL };
+        char *bad5[] = { argv[1], (char *)"--pattern=check",
+                         (char *)"--online", NULL };
+        char *bad6[] = { argv[1], (char *)"--pattern=write:1x", NULL };
+        char *bad7[] = { argv[1], (char *)"--pattern=erase", NULL };
         char *help[] = { argv[1], (char *)"--help", NULL };
         char *report;
 
@@ -331,6 +335,12 @@ int main(int argc, char **argv)
         CHECK(run(bad2, out) == 1, "--root without DIR exits 1");
         CHECK(run(bad3, out) == 1, "a positional argument exits 1");
         CHECK(run(bad4, out) == 1, "--online= with an empty path exits 1");
+        CHECK(run(bad5, out) == 1, "--pattern with --online exits 1");
+        report = slurp(out);
+        CHECK(report && report[0] == '\0', "and prints no report");
+        free(report);
+        CHECK(run(bad6, out) == 1, "--pattern with a bad SEED exits 1");
+        CHECK(run(bad7, out) == 1, "--pattern with an unknown mode exits 1");
         CHECK(run(help, out) == 0, "--help exits 0");
         free(out);
     }
