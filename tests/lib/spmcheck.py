@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Assertions on what a guest reports about its Specific Purpose Memory.
+
+Shared by the QEMU and the libvirt system tests: whatever started the
+guest, the guest must see each SPM device exactly where QEMU put it.
+"""
+
+from spmguest import memdev_range
+
+SPM_TYPES = ("spm-memory", "sp-mem")
+
+
+def spm_devices(memdevs):
+    return [d for d in memdevs if d["type"] in SPM_TYPES]
+
+
+def check_spm(tc, memdevs, rep, nodes, online=True):
+    """Check report REP of a guest whose QEMU reported MEMDEVS.
+
+    NODES lists the configured node of every SPM device, in the order of
+    query-memory-devices.  With ONLINE, the guest onlined every dax device
+    through kmem and each node must have grown by exactly its SPM.
+    """
+    spms = spm_devices(memdevs)
+    tc.assertEqual([d["data"]["node"] for d in spms], nodes,
+                   "QEMU reports other SPM devices than configured")
+    tc.assertEqual(rep["error"], [], "the probe reported errors")
+
+    ranges = sorted(memdev_range(d) for d in spms)
+    tc.assertEqual(sorted(rep.iomem("Soft Reserved")), ranges,
+                   "Soft Reserved ranges differ from the SPM devices")
+    for s, e in ranges:
+        for ram in rep.iomem("System RAM"):
+            tc.assertFalse(ram[0] < e and s < ram[1],
+                           "System RAM %s overlaps SPM [%#x, %#x)" % (ram, s, e))
+
+    for d in spms:
+        s, e = memdev_range(d)
+        node = d["data"]["node"]
+        what = "SPM %s [%#x, %#x) node %d" % (d["data"].get("id"), s, e, node)
+        srat = rep.srat_covering(s, e)
+        tc.assertEqual(len(srat), 1, "%s: SRAT entries over it: %s" % (what, srat))
+        tc.assertEqual((srat[0]["start"], srat[0]["start"] + srat[0]["length"]), (s, e),
+                       what + ": its SRAT entry covers another range")
+        tc.assertEqual((srat[0]["enabled"], srat[0]["hotplug"]), (1, 0),
+                       what + ": SRAT flags")
+        tc.assertEqual(srat[0]["pxm"], node, what + ": proximity domain")
+        tc.assertEqual(rep.node_of_pxm(node), node, what + ": Linux node id")
+
+        daxes = [x for x in rep["dax"] if s <= x["start"] and x["start"] + x["size"] <= e]
+        tc.assertTrue(daxes, what + ": no dax device")
+        tc.assertEqual(sum(x["size"] for x in daxes), e - s, what + ": dax sizes")
+        for x in daxes:
+            tc.assertEqual(x["target_node"], node, "%s: %s target_node" % (what, x["name"]))
+
+    if online:
+        tc.assertTrue(rep["online"], "nothing was onlined")
+        for o in rep["online"]:
+            tc.assertEqual(o["result"], "ok", "onlining %s: %s" % (o["name"], o))
+        before = rep.memtotal_kb("before")
+        after = rep.memtotal_kb("after")
+        for node in set(nodes):
+            want = sum(e - s for d in spms if d["data"]["node"] == node
+                       for s, e in [memdev_range(d)])
+            grown = (after.get(node, 0) - before.get(node, 0)) * 1024
+            tc.assertEqual(grown, want, "node %d grew by %d bytes, its SPM is %d"
+                           % (node, grown, want))
+            for d in spms:
+                s, e = memdev_range(d)
+                if d["data"]["node"] == node:
+                    tc.assertTrue(any(a <= s and e <= b for a, b in
+                                      rep.node_ranges(node, phase="after")),
+                                  "SPM [%#x, %#x) is not online memory of node %d"
+                                  % (s, e, node))
