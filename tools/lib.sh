@@ -11,7 +11,7 @@ OBJ=$BUILD/obj
 PREFIX=$BUILD/prefix
 DEBS=$BUILD/debs
 APT_DIR=$BUILD/apt
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+# ccache keeps its own default directory, shared by every checkout here.
 
 die() {
     echo "error: $*" >&2
