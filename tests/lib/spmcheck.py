@@ -72,3 +72,18 @@ def check_spm(tc, memdevs, rep, nodes, online=True):
                                       rep.node_ranges(node, phase="after")),
                                   "SPM [%#x, %#x) is not online memory of node %d"
                                   % (s, e, node))
+
+
+def contains(ranges, start, end):
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+def check_dimms(tc, memdevs, rep):
+    """Every pc-dimm in MEMDEVS is System RAM of its node in report REP."""
+    for d in memdevs:
+        if d["type"] == "dimm":
+            s, e = memdev_range(d)
+            node = d["data"]["node"]
+            tc.assertTrue(contains(rep.iomem("System RAM"), s, e))
+            tc.assertTrue(contains(rep.node_ranges(node), s, e),
+                          "DIMM [%#x, %#x) is not memory of node %d" % (s, e, node))

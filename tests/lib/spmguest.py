@@ -113,6 +113,34 @@ def memdev_range(dev):
     return start, start + data["size"]
 
 
+def summary(memdevs, rep):
+    """A human-readable account of what QEMU placed (MEMDEVS, from
+    query-memory-devices) and what the guest saw (report REP)."""
+    out = []
+    for d in memdevs:
+        start, end = memdev_range(d)
+        out.append("QEMU %s %s: [%#x, %#x) node %s" % (
+            d["type"], d["data"].get("id"), start, end, d["data"].get("node")))
+    for name in ("System RAM", "Soft Reserved"):
+        for s, e in rep.iomem(name):
+            out.append("guest %-13s [%#x, %#x) %d MiB" % (name, s, e, (e - s) >> 20))
+    for e in rep["srat"]:
+        out.append("guest SRAT  [%#x, %#x) pxm %d -> node %s%s" % (
+            e["start"], e["start"] + e["length"], e["pxm"], rep.node_of_pxm(e["pxm"]),
+            " hotplug" if e["hotplug"] else ""))
+    for e in rep["dax"]:
+        out.append("guest dax   %s [%#x, %#x) target_node %d driver %s" % (
+            e["name"], e["start"], e["start"] + e["size"], e["target_node"], e["driver"]))
+    for phase in ("boot", "before", "after"):
+        for node, kb in sorted(rep.memtotal_kb(phase).items()):
+            out.append("guest node%d MemTotal %d MiB (%s)" % (node, kb >> 10, phase))
+    for e in rep["online"]:
+        out.append("guest online %s: %s" % (e["name"], e.get("what", e["result"])))
+    for e in rep["error"]:
+        out.append("guest probe error: %s" % e["what"])
+    return "\n".join(out)
+
+
 # --- QMP -------------------------------------------------------------------
 
 class QMP:
@@ -178,6 +206,28 @@ def firmware_args(firmware, workdir):
         return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
     raise ValueError("unknown firmware %r (want one of %s)" % (firmware, ", ".join(FIRMWARES)))
+
+
+def console_reports(path):
+    """Every complete spm-probe report in console log PATH, in order;
+    GuestError (with the console's tail) if there is none."""
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    out = []
+    pos = text.find(BEGIN)
+    while pos >= 0:
+        end = text.find(END, pos)
+        if end < 0:
+            break
+        out.append(Report(parse_report(text[pos:end + len(END)])))
+        pos = text.find(BEGIN, end)
+    if not out:
+        raise GuestError("no complete spm-probe report on the console; console tail:\n"
+                         + tail(path))
+    return out
 
 
 def tail(path, lines=40):
@@ -300,19 +350,7 @@ class Guest:
 
     def reports(self):
         """Every complete spm-probe report on the console so far, in order."""
-        text = self.console_text()
-        out = []
-        pos = text.find(BEGIN)
-        while pos >= 0:
-            end = text.find(END, pos)
-            if end < 0:
-                break
-            out.append(Report(parse_report(text[pos:end + len(END)])))
-            pos = text.find(BEGIN, end)
-        if not out:
-            raise GuestError("no complete spm-probe report on the console; console tail:\n"
-                             + tail(self.console))
-        return out
+        return console_reports(self.console)
 
     def close(self):
         for s in (self.qmp, self.ctl):

@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import spmguest  # noqa: E402
-from spmcheck import check_spm  # noqa: E402
+from spmcheck import check_dimms, check_spm, contains  # noqa: E402
 from spmguest import memdev_range  # noqa: E402
 
 
@@ -50,10 +50,6 @@ SCENARIOS = {
 }
 
 
-def contains(ranges, start, end):
-    return any(s <= start and end <= e for s, e in ranges)
-
-
 class SpmQemu(unittest.TestCase):
     def boot(self, name, firmware, machine="q35"):
         args, nodes = SCENARIOS[name]
@@ -62,13 +58,7 @@ class SpmQemu(unittest.TestCase):
         return res
 
     def check_dimm_on_its_node(self, res):
-        for d in res.memdevs:
-            if d["type"] == "dimm":
-                s, e = memdev_range(d)
-                node = d["data"]["node"]
-                self.assertTrue(contains(res.report.iomem("System RAM"), s, e))
-                self.assertTrue(contains(res.report.node_ranges(node), s, e),
-                                "DIMM [%#x, %#x) is not memory of node %d" % (s, e, node))
+        check_dimms(self, res.memdevs, res.report)
 
 
 def add_boot_tests():
