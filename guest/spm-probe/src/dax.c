@@ -116,24 +116,6 @@ out:
     return error;
 }
 
-/* Read attribute @attr of device @name; report failures and return NULL */
-static char *dax_attr(const char *dir, const char *name, const char *attr,
-                      struct errlist *err)
-{
-    char *path = xasprintf("%s/%s/%s", dir, name, attr);
-    char *value;
-    int ret;
-
-    ret = read_attr(path, &value);
-    free(path);
-    if (ret < 0) {
-        err_add(err, "dax: %s/%s/%s: %s", DAX_DEVICES_PATH, name, attr,
-                strerror(-ret));
-        return NULL;
-    }
-    return value;
-}
-
 static bool dax_read_one(const char *root, const char *dir, const char *name,
                          struct dax_dev *dev, struct errlist *err)
 {
@@ -142,7 +124,8 @@ static bool dax_read_one(const char *root, const char *dir, const char *name,
     bool ok = true;
 
     for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-        val[i] = dax_attr(dir, name, attrs[i], err);
+        val[i] = read_entry_attr(dir, name, attrs[i], "dax", DAX_DEVICES_PATH,
+                                 err);
         ok = ok && val[i];
     }
     /* resource is "%#llx" (so "0" for zero), size and target_node "%d". */

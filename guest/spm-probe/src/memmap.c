@@ -37,28 +37,11 @@ static int memmap_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
-/* Read MEMMAP_SYSFS_PATH/@name/@attr; on failure report it and return NULL */
-static char *memmap_attr(const char *dir, const char *name, const char *attr,
-                         struct errlist *err)
-{
-    char *path = xasprintf("%s/%s/%s", dir, name, attr);
-    char *value;
-    int ret;
-
-    ret = read_attr(path, &value);
-    free(path);
-    if (ret < 0) {
-        err_add(err, "memmap: %s/%s/%s: %s", MEMMAP_SYSFS_PATH, name, attr,
-                strerror(-ret));
-        return NULL;
-    }
-    return value;
-}
-
 static bool memmap_addr(const char *dir, const char *name, const char *attr,
                         uint64_t *addr, struct errlist *err)
 {
-    char *value = memmap_attr(dir, name, attr, err);
+    char *value = read_entry_attr(dir, name, attr, "memmap",
+                                  MEMMAP_SYSFS_PATH, err);
     bool ok;
 
     if (!value) {
@@ -98,7 +81,8 @@ void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
         /* Evaluate all three so that every problem gets reported. */
         ok_start = memmap_addr(dir, name, "start", &start, err);
         ok_end = memmap_addr(dir, name, "end", &end, err);
-        type = memmap_attr(dir, name, "type", err);
+        type = read_entry_attr(dir, name, "type", "memmap",
+                               MEMMAP_SYSFS_PATH, err);
         if (!ok_start || !ok_end || !type) {
             free(type);
             continue;

@@ -400,3 +400,21 @@ void free_names(char **names, size_t n)
     }
     free(names);
 }
+
+char *read_entry_attr(const char *dir, const char *name, const char *attr,
+                      const char *prefix, const char *shown,
+                      struct errlist *err)
+{
+    char *path = xasprintf("%s/%s/%s", dir, name, attr);
+    char *value;
+    int ret;
+
+    ret = read_attr(path, &value);
+    free(path);
+    if (ret < 0) {
+        err_add(err, "%s: %s/%s/%s: %s", prefix, shown, name, attr,
+                strerror(-ret));
+        return NULL;
+    }
+    return value;
+}

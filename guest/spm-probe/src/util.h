@@ -59,6 +59,15 @@ int read_file(const char *path, size_t max, char **buf, size_t *len);
  */
 int read_attr(const char *path, char **value);
 
+/*
+ * Read attribute @attr of entry @name of directory @dir; on failure add
+ * "@prefix: @shown/@name/@attr: <reason>" to @err and return NULL.  @shown
+ * is @dir as the report names it (without the --root prefix).
+ */
+char *read_entry_attr(const char *dir, const char *name, const char *attr,
+                      const char *prefix, const char *shown,
+                      struct errlist *err);
+
 /* Write @s to the file at @path in a single write(2).  0 or -errno. */
 int write_attr(const char *path, const char *s);
 
