@@ -40,6 +40,29 @@ pin_files() {
     awk -v n="$1" '!/^#/ && NF >= 6 && $3 == n { print $5 }' "$TOP/pins"
 }
 
+# debian_mirror: print the URI of the first Debian archive (not -security)
+# that the machine's apt configuration lists, in deb822 or one-line format.
+# tools/apt-setup and tools/stock-qemu reach Debian's packages through it.
+debian_mirror() {
+    local f uri
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -r "$f" ] || continue
+        uri=$(awk '
+            /^[[:space:]]*$/ { if (u != "" && s !~ /security/) { print u; exit } u = ""; s = "" }
+            /^URIs:/ { u = $2 }
+            /^Suites:/ { s = $0 }
+            END { if (u != "" && s !~ /security/) print u }' "$f" | head -n 1)
+        [ -n "$uri" ] && { echo "$uri"; return; }
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -r "$f" ] || continue
+        uri=$(awk '$1 == "deb" && $0 !~ /security/ {
+                   for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' "$f")
+        [ -n "$uri" ] && { echo "$uri"; return; }
+    done
+    return 1
+}
+
 # Run apt's own client against the project's private configuration.
 papt() {
     APT_CONFIG=$APT_DIR/apt.conf "$@"
