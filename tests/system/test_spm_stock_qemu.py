@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""<memory model='spm'> through libvirt on stock QEMU: Debian sid's 11.1.3.
+
+Stock QEMU 11.1 has upstream's sp-mem device rather than our spm-memory, and
+libvirt falls back to it.  The emulator is build/stock-qemu/qemu-system-x86_64
+(tools/stock-qemu: sid's qemu-system-x86 in a debootstrap root, run with
+paths unchanged).  Domains are defined and started with virsh on OVMF (stock
+QEMU's own SeaBIOS, sid's 1.17, drops the soft reserved E820 type) and, with
+<loader type='rom'>, on the project's SeaBIOS build; the assertions on the
+guest's own report are spmcheck's, as for our QEMU.
+
+If the stock QEMU can't be made or run on this machine, every test here
+fails and says why: this suite never passes or skips without having booted
+the guests.
+"""
+
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import spmguest  # noqa: E402
+import spmlibvirt  # noqa: E402
+from spmcheck import check_dimms, check_spm, spm_devices  # noqa: E402
+from spmguest import memdev_range  # noqa: E402
+from spmlibvirt import Domain, dimm_xml, domain_xml, spm_targets, virsh  # noqa: E402
+from spmlibvirt import spm_xml as spm  # noqa: E402
+
+PREFIX = "spmstock-"
+STOCK_TOOL = os.path.join(spmguest.TOP, "tools", "stock-qemu")
+STOCK_QEMU = os.path.join(spmguest.BUILD, "stock-qemu", "qemu-system-x86_64")
+STOCK_VERSION = "QEMU emulator version 11.1.3"
+SEABIOS = os.path.join(spmguest.PREFIX, "share", "qemu", "bios-256k.bin")
+
+daemon = spmlibvirt.Daemon()
+# Why the stock QEMU can't be used here, or None.
+unusable = None
+
+
+def make_stock_qemu():
+    """Build the sid root and the wrapper (tools/stock-qemu, idempotent) and
+    check the binary; the reason it can't be used, or None."""
+    r = subprocess.run([STOCK_TOOL], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        return "tools/stock-qemu failed:\n" + r.stderr[-3000:]
+    r = subprocess.run([STOCK_QEMU, "-version"], capture_output=True, text=True)
+    if r.returncode != 0 or STOCK_VERSION not in r.stdout:
+        return "%s -version: %s%s" % (STOCK_QEMU, r.stdout, r.stderr)
+    r = subprocess.run([STOCK_QEMU, "-device", "sp-mem,help"], capture_output=True, text=True)
+    for prop in ("memdev=", "node=", "addr="):
+        if prop not in r.stdout:
+            return "%s has no sp-mem property %s: %s%s" % (STOCK_QEMU, prop, r.stdout, r.stderr)
+    return None
+
+
+def setUpModule():
+    global unusable
+    unusable = make_stock_qemu()
+    if unusable:
+        return          # every test fails with the reason
+    try:
+        daemon.start()
+    except BaseException:
+        daemon.stop()
+        raise
+
+
+def tearDownModule():
+    try:
+        if daemon.running:
+            for name in virsh("list", "--all", "--name", check=False).stdout.split():
+                if name.startswith(PREFIX):
+                    Domain(name).remove()
+    finally:
+        daemon.stop()
+
+
+def stock_xml(name, wd, devices, firmware, **kwargs):
+    """domain_xml with the stock QEMU as <emulator>; firmware 'seabios' is
+    the project's SeaBIOS as a ROM (stock QEMU's own would drop the range)."""
+    text = domain_xml(name, wd, devices,
+                      firmware="ovmf" if firmware == "ovmf" else "seabios", **kwargs)
+    text = text.replace("<emulator>%s</emulator>" % spmguest.QEMU,
+                        "<emulator>%s</emulator>" % STOCK_QEMU, 1)
+    if firmware == "seabios":
+        text = text.replace("</type>", "</type><loader type='rom'>%s</loader>" % SEABIOS, 1)
+    assert STOCK_QEMU in text
+    return text
+
+
+def cells(memory_only):
+    return ((2048, "0-1"),) + ((0, None),) * memory_only
+
+
+SCENARIOS = {
+    "single": (cells(1), spm(1024, 1), [1]),
+    "multiple": (cells(2), spm(512, 2) + spm(256, 1) + spm(384, 2), [2, 1, 2]),
+    "mixed": (cells(2), spm(512, 1) + dimm_xml(512, 2), [1]),
+    "address": (cells(1), spm(512, 1, base=0x180000000), [1]),
+}
+FIRMWARE = {"single": ("ovmf", "seabios"), "multiple": ("ovmf",), "mixed": ("ovmf",),
+            "address": ("ovmf",)}
+
+
+class StockQemu(unittest.TestCase):
+    def setUp(self):
+        if unusable:
+            self.fail("the stock QEMU can't run on this machine, so SPM on stock "
+                      "QEMU is untested: " + unusable)
+
+    def check_live_xml(self, res):
+        """The live XML names the devices spm0.. and holds QEMU's addresses."""
+        spms = spm_devices(res.memdevs)
+        targets = spm_targets(res.cmdline)
+        self.assertEqual([t[0] for t in targets], ["spm%d" % i for i in range(len(spms))])
+        by_id = {d["data"]["id"]: d for d in spms}
+        for alias, base, node, size in targets:
+            self.assertIn(alias, by_id)
+            self.assertEqual((base, base + size), memdev_range(by_id[alias]),
+                             "%s: live XML address differs from QEMU's" % alias)
+
+    def boot(self, name, firmware):
+        numa, devices, nodes = SCENARIOS[name]
+        dom = "%s%s-%s" % (PREFIX, name, firmware)
+        wd = spmlibvirt.workdir()
+        res = spmlibvirt.boot(dom, stock_xml(dom, wd, devices, firmware, cells=numa), wd)
+        # libvirt fell back to upstream's device
+        spms = spm_devices(res.memdevs)
+        self.assertEqual({d["type"] for d in spms}, {"sp-mem"}, res.memdevs)
+        check_spm(self, res.memdevs, res.report, nodes)
+        check_dimms(self, res.memdevs, res.report)
+        self.check_live_xml(res)
+        return res
+
+    def test_emulator_is_stock(self):
+        """virsh sees QEMU 11.1.3 as the emulator (libvirt probed the wrapper)."""
+        dom = PREFIX + "version"
+        wd = spmlibvirt.workdir()
+        with Domain(dom, stock_xml(dom, wd, spm(512, 1), "ovmf", cells=cells(1)), wd) as d:
+            d.define()
+            out = virsh("domcapabilities", "--emulatorbin", STOCK_QEMU,
+                        "--machine", "q35", "--virttype", "qemu").stdout
+            self.assertIn("<path>%s</path>" % STOCK_QEMU, out)
+
+    def test_address_kept(self):
+        """An explicit address goes to sp-mem's addr and the guest sees it there."""
+        res = self.boot("address", "ovmf")
+        self.assertEqual(memdev_range(spm_devices(res.memdevs)[0]),
+                         (0x180000000, 0x1a0000000))
+
+    def test_hotplug_refused(self):
+        """Live attach and detach of spm fail clearly with sp-mem too."""
+        dom = PREFIX + "hotplug"
+        wd = spmlibvirt.workdir()
+        xml = stock_xml(dom, wd, spm(512, 1), "ovmf", cells=cells(1), online=False,
+                        control=True)
+        with Domain(dom, xml, wd) as d:
+            d.define().start()
+            d.wait_for("@@SPM-GUEST READY@@")
+            live = spm_targets(d.live_xml)
+            new = os.path.join(wd, "new-spm.xml")
+            with open(new, "w") as f:
+                f.write(spm(256, 1))
+            r = virsh("attach-device", dom, new, "--live", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("hotplug is not supported for the spm device", r.stderr)
+            old = os.path.join(wd, "old-spm.xml")
+            with open(old, "w") as f:
+                f.write(spm(512, 1, base=live[0][1]))
+            r = virsh("detach-device", dom, old, "--live", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("hot-unplug is not supported for the spm device", r.stderr)
+            self.assertEqual(d.state(), "running")
+            self.assertEqual(spm_targets(virsh("dumpxml", dom).stdout), live)
+            self.assertEqual(d.qmp("query-memory-devices"), d.memdevs)
+            d.send("poweroff -f")
+            d.wait_shutoff()
+        check_spm(self, d.memdevs, d.reports()[0], [1], online=False)
+
+
+def add_boot_tests():
+    for name, fws in FIRMWARE.items():
+        if name == "address":
+            continue
+        for fw in fws:
+            def test(self, name=name, fw=fw):
+                self.boot(name, fw)
+            setattr(StockQemu, "test_%s_%s" % (name, fw), test)
+
+
+add_boot_tests()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
