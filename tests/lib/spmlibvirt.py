@@ -288,3 +288,28 @@ def boot(name, xml_text, wd, timeout=300):
         dom.define().start()
         dom.wait_shutoff(timeout)
         return dom.result()
+
+
+def check_hotplug_refused(tc, d, attach_flags=(("--live",), ())):
+    """Attaching an spm device to running domain D and detaching its first
+    one both fail with the error naming spm; the domain keeps running and
+    neither libvirt nor QEMU changed anything."""
+    live = spm_targets(d.live_xml)
+    tc.assertTrue(live, "the domain has no spm device")
+    new = os.path.join(d.workdir, "new-spm.xml")
+    with open(new, "w") as f:
+        f.write(spm_xml(256, live[0][2]))
+    for flags in attach_flags:
+        r = virsh("attach-device", d.name, new, *flags, check=False)
+        tc.assertNotEqual(r.returncode, 0, flags)
+        tc.assertIn("hotplug is not supported for the spm device", r.stderr)
+        tc.assertEqual(d.state(), "running")
+    old = os.path.join(d.workdir, "old-spm.xml")
+    with open(old, "w") as f:
+        f.write(spm_xml(live[0][3] >> 20, live[0][2], base=live[0][1]))
+    r = virsh("detach-device", d.name, old, "--live", check=False)
+    tc.assertNotEqual(r.returncode, 0)
+    tc.assertIn("hot-unplug is not supported for the spm device", r.stderr)
+    tc.assertEqual(d.state(), "running")
+    tc.assertEqual(spm_targets(virsh("dumpxml", d.name).stdout), live)
+    tc.assertEqual(d.qmp("query-memory-devices"), d.memdevs)
