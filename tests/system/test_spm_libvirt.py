@@ -193,12 +193,14 @@ BAD = {
                                   "<size unit='MiB'>1024</size><node>1</node></target>"
                                   "</memory>"), "define",
                      "discard is not supported for model 'spm' with a source path"),
-    # Checked by QEMU only, when the domain starts.  (Two spm devices that
-    # overlap should be refused at define, as spm with a dimm is: see the
-    # report of this test's author.)
     "overlap-spm": (dict(devices=spm(1024, 1, base=0x100000000)
-                         + spm(1024, 1, base=0x120000000)), "start",
-                    "address range conflicts with memory device id='spm0'"),
+                         + spm(1024, 1, base=0x120000000)), "define",
+                    "memory device address [0x100000000:0x140000000] overlaps with other "
+                    "memory device (0x120000000)"),
+    "adjoining-nodes": (dict(devices=spm(1024, 1, base=0x100000000)
+                             + spm(1024, 2, base=0x140000000), cells=cells(2)), "define",
+                        "adjoins that of spm memory device"),
+    # Checked by QEMU only, when the domain starts.
     "outside-device-memory": (dict(devices=spm(1024, 1, base=0x40000000)), "start",
                               "can't add memory device [0x40000000:0x40000000], usable "
                               "range for memory devices"),
