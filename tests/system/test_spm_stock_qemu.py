@@ -152,6 +152,19 @@ class StockQemu(unittest.TestCase):
                         "--machine", "q35", "--virttype", "qemu").stdout
             self.assertIn("<path>%s</path>" % STOCK_QEMU, out)
 
+    def test_several_nodes_need_addresses(self):
+        """On sp-mem, SPM of several nodes without addresses is refused: sp-mem
+        would place the ranges back to back and the guest merge them."""
+        dom = PREFIX + "no-address"
+        wd = spmlibvirt.workdir()
+        xml = stock_xml(dom, wd, spm(512, 1) + spm(256, 2), "ovmf", cells=cells(2))
+        with Domain(dom, xml, wd) as d:
+            r = virsh("define", d.xml_path, check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("only has the 'sp-mem' device, which places the ranges back to back",
+                          r.stderr)
+        self.assertIn("Running hypervisor", virsh("version").stdout)
+
     def test_address_kept(self):
         """An explicit address goes to sp-mem's addr and the guest sees it there."""
         res = self.boot("address", "ovmf")
