@@ -171,8 +171,9 @@ class StockQemu(unittest.TestCase):
         self.assertEqual(memdev_range(spm_devices(res.memdevs)[0]),
                          (0x180000000, 0x1a0000000))
 
-    def test_hotplug_refused(self):
-        """Live attach and detach of spm fail clearly with sp-mem too."""
+    def test_hotplug_save_refused(self):
+        """Live attach and detach of spm fail clearly with sp-mem too, and so
+        does saving the domain: sp-mem leaves its memory out of the stream."""
         dom = PREFIX + "hotplug"
         wd = spmlibvirt.workdir()
         xml = stock_xml(dom, wd, spm(512, 1), "ovmf", cells=cells(1), online=False,
@@ -181,6 +182,11 @@ class StockQemu(unittest.TestCase):
             d.define().start()
             d.wait_for("@@SPM-GUEST READY@@")
             check_hotplug_refused(self, d, attach_flags=(("--live",),))
+            r = virsh("save", dom, os.path.join(wd, "saved"), check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("'sp-mem' device, which doesn't migrate or save its memory", r.stderr)
+            self.assertEqual(d.state(), "running")
+            self.assertFalse(os.path.exists(os.path.join(wd, "saved")))
             d.send("poweroff -f")
             d.wait_shutoff()
         check_spm(self, d.memdevs, d.reports()[0], [1], online=False)
