@@ -11,7 +11,10 @@ OBJ=$BUILD/obj
 PREFIX=$BUILD/prefix
 DEBS=$BUILD/debs
 APT_DIR=$BUILD/apt
-# ccache keeps its own default directory, shared by every checkout here.
+# ccache keeps its own default directory, shared by every checkout here;
+# paths below the checkout are hashed relative to it, so that another clone
+# (CI's, say) finds the same objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 
 die() {
     echo "error: $*" >&2
