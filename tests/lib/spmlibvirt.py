@@ -74,6 +74,25 @@ class Daemon:
             # tools/libvirtd stop destroys what still runs first.
             subprocess.run([LIBVIRTD, "stop"], stdin=subprocess.DEVNULL)
 
+    def up(self):
+        """start(), for a test module: a daemon that fails to come up is
+        stopped again."""
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def down(self, prefix):
+        """Remove the domains whose names start with PREFIX, then stop."""
+        try:
+            if self.running:
+                for name in virsh("list", "--all", "--name", check=False).stdout.split():
+                    if name.startswith(prefix):
+                        Domain(name).remove()
+        finally:
+            self.stop()
+
 
 def _sigterm(signum, frame):
     raise KeyboardInterrupt("SIGTERM")

@@ -42,20 +42,11 @@ daemon = spmlibvirt.Daemon()
 
 
 def setUpModule():
-    try:
-        daemon.start()
-    except BaseException:
-        daemon.stop()
-        raise
+    daemon.up()
 
 
 def tearDownModule():
-    try:
-        for name in virsh("list", "--all", "--name", check=False).stdout.split():
-            if name.startswith(PREFIX):
-                Domain(name).remove()
-    finally:
-        daemon.stop()
+    daemon.down(PREFIX)
 
 
 def domains():

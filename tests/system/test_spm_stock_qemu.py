@@ -60,21 +60,11 @@ def setUpModule():
     unusable = make_stock_qemu()
     if unusable:
         return          # every test fails with the reason
-    try:
-        daemon.start()
-    except BaseException:
-        daemon.stop()
-        raise
+    daemon.up()
 
 
 def tearDownModule():
-    try:
-        if daemon.running:
-            for name in virsh("list", "--all", "--name", check=False).stdout.split():
-                if name.startswith(PREFIX):
-                    Domain(name).remove()
-    finally:
-        daemon.stop()
+    daemon.down(PREFIX)
 
 
 def stock_xml(name, wd, devices, firmware, **kwargs):
