@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 
+#include "report.h"
+
 void cli_usage(FILE *f)
 {
     fputs("Usage: spm-probe [--root DIR] [--online[=KMEM_MODULE_PATH]]\n"

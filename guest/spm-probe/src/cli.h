@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "report.h"
+#include "probe.h"
 
 enum cli_result {
     CLI_RUN,                /* *opts is filled in: write the report */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "report.h"
+#include "probe.h"
 
 int main(int argc, char **argv)
 {

@@ -5,7 +5,6 @@
 #ifndef SPM_PROBE_REPORT_H
 #define SPM_PROBE_REPORT_H
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,14 +21,6 @@
 #define REPORT_BEGIN "@@SPM-PROBE BEGIN v1@@"
 #define REPORT_END   "@@SPM-PROBE END@@"
 
-struct probe_opts {
-    const char *root;       /* prefixed to every sysfs/procfs path */
-    bool online;            /* --online: bind dax devices to kmem */
-    const char *kmem_path;  /* --online=PATH: kmem.ko to load, or NULL */
-    enum pattern_mode pattern;  /* --pattern=MODE[:SEED], or PATTERN_NONE */
-    uint64_t pattern_seed;
-};
-
 void report_memmap(FILE *f, const struct memmap *mm);
 void report_iomem(FILE *f, const struct iomem *io);
 void report_srat(FILE *f, const struct srat *srat);
@@ -41,11 +32,5 @@ void report_node_ranges(FILE *f, const char *phase,
 void report_online(FILE *f, const struct online_list *ol);
 void report_pattern(FILE *f, const struct pattern_result *r);
 void report_errors(FILE *f, const struct errlist *err);
-
-/*
- * Gather everything and write the whole report to @f.  Returns 0, or -1 if
- * writing to @f failed.
- */
-int probe_run(const struct probe_opts *opts, FILE *f);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "pattern.h"
+#include "probe.h"
 #include "report.h"
 #include "testutil.h"
 

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spm-probe: the probe run
+ *
+ * Reads every source in report order and hands what it found to the
+ * report_*() formatters; the --online and --pattern steps run here too.
+ */
+#include "probe.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "report.h"
+
+/* Report enabled SRAT memory ranges whose PXM the kernel log never named. */
+static void check_pxm_coverage(const struct srat *srat,
+                               const struct pxm_map *map, struct errlist *err)
+{
+    for (size_t i = 0; i < srat->n_mem; i++) {
+        const struct srat_mem *m = &srat->mem[i];
+        bool seen = false;
+
+        if (!(m->flags & SRAT_MEM_ENABLED) || m->length == 0 ||
+            pxm_map_lookup(map, m->pxm) >= 0) {
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            seen = seen || (srat->mem[j].pxm == m->pxm &&
+                            (srat->mem[j].flags & SRAT_MEM_ENABLED) &&
+                            srat->mem[j].length);
+        }
+        if (!seen) {
+            err_add(err, "klog: no node logged for SRAT PXM %" PRIu32,
+                    m->pxm);
+        }
+    }
+}
+
+/* The node lines of @phase, then its noderange lines if @ranges. */
+static void report_phase(FILE *f, const char *root, const char *phase,
+                         bool ranges, struct errlist *err)
+{
+    struct node_list nl;
+    struct node_range_list rl;
+
+    node_list_init(&nl);
+    node_read(root, &nl, err);
+    report_nodes(f, phase, &nl);
+    node_list_free(&nl);
+    if (ranges) {
+        node_range_list_init(&rl);
+        node_ranges_read(root, &rl, err);
+        report_node_ranges(f, phase, &rl);
+        node_range_list_free(&rl);
+    }
+}
+
+int probe_run(const struct probe_opts *opts, FILE *f)
+{
+    const char *root = opts->root;
+    struct errlist err;
+    struct memmap mm;
+    struct iomem io;
+    struct srat srat;
+    struct pxm_map map;
+    struct dax_list dl;
+    char *klog;
+    size_t klog_len;
+
+    errlist_init(&err);
+    fputs(REPORT_BEGIN "\n", f);
+
+    memmap_init(&mm);
+    memmap_read(root, &mm, &err);
+    report_memmap(f, &mm);
+    memmap_free(&mm);
+
+    iomem_init(&io);
+    iomem_read(root, &io, &err);
+    report_iomem(f, &io);
+    iomem_free(&io);
+
+    srat_init(&srat);
+    srat_read(root, &srat, &err);
+    report_srat(f, &srat);
+
+    pxm_map_init(&map);
+    klog = klog_read(root, &klog_len, &err);
+    if (klog) {
+        klog_parse(klog, klog_len, &map, &err);
+        check_pxm_coverage(&srat, &map, &err);
+        free(klog);
+    }
+    report_pxm(f, &map);
+    pxm_map_free(&map);
+    srat_free(&srat);
+
+    dax_list_init(&dl);
+    dax_read(root, &dl, &err);
+    report_dax(f, &dl);
+
+    report_phase(f, root, "boot", true, &err);
+
+    if (opts->online) {
+        struct online_list ol;
+
+        report_phase(f, root, "before", false, &err);
+        fflush(f);
+        kmem_load(root, opts->kmem_path, &err);
+        online_list_init(&ol);
+        online_dax(root, &dl, &ol);
+        report_online(f, &ol);
+        online_list_free(&ol);
+        report_phase(f, root, "after", true, &err);
+    }
+    if (opts->pattern != PATTERN_NONE) {
+        /* One line per device as soon as it is done. */
+        for (size_t i = 0; i < dl.n; i++) {
+            struct pattern_result r;
+
+            fflush(f);
+            pattern_dev(root, &dl.d[i], opts->pattern, opts->pattern_seed,
+                        PATTERN_NODE_WAIT_MS, &r);
+            report_pattern(f, &r);
+            pattern_result_free(&r);
+        }
+    }
+    dax_list_free(&dl);
+
+    report_errors(f, &err);
+    errlist_free(&err);
+    fputs(REPORT_END "\n", f);
+    if (fflush(f) != 0 || ferror(f)) {
+        return -1;
+    }
+    return 0;
+}
