@@ -9,16 +9,6 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
-
-/* Any table larger than this is not an SRAT we want to look at. */
-#define SRAT_MAX_SIZE (16u << 20)
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-           (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 void srat_init(struct srat *srat)
 {
@@ -41,59 +31,18 @@ static void srat_add_mem(struct srat *srat, const uint8_t *p)
                sizeof(*srat->mem));
     m = &srat->mem[srat->n_mem++];
     m->pxm = get_le32(p + 2);
-    m->base = (uint64_t)get_le32(p + 12) << 32 | get_le32(p + 8);
-    m->length = (uint64_t)get_le32(p + 20) << 32 | get_le32(p + 16);
+    m->base = get_le64(p + 8);
+    m->length = get_le64(p + 16);
     m->flags = get_le32(p + 28);
 }
 
 void srat_parse(const uint8_t *buf, size_t len, struct srat *srat,
                 struct errlist *err)
 {
-    uint32_t table_len;
     size_t end, off;
 
-    if (len < ACPI_HEADER_LEN) {
-        err_add(err, "SRAT: truncated: read %zu bytes, shorter than the "
-                "%d-byte ACPI header", len, ACPI_HEADER_LEN);
+    if (!acpi_table_check(buf, len, "SRAT", SRAT_HEADER_LEN, &end, err)) {
         return;
-    }
-    if (memcmp(buf, "SRAT", 4) != 0) {
-        char sig[5];
-
-        for (int i = 0; i < 4; i++) {
-            sig[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? (char)buf[i] : '?';
-        }
-        sig[4] = '\0';
-        err_add(err, "SRAT: bad signature \"%s\"", sig);
-        return;
-    }
-
-    table_len = get_le32(buf + 4);
-    if (table_len < SRAT_HEADER_LEN) {
-        err_add(err, "SRAT: header length %" PRIu32 " is less than %d",
-                table_len, SRAT_HEADER_LEN);
-        return;
-    }
-    if (table_len > len) {
-        err_add(err, "SRAT: truncated: header length %" PRIu32 ", read %zu",
-                table_len, len);
-        end = len;
-    } else {
-        uint8_t sum = 0;
-
-        if (table_len < len) {
-            err_add(err, "SRAT: %zu bytes after the end of the table "
-                    "(header length %" PRIu32 ") ignored",
-                    len - table_len, table_len);
-        }
-        for (size_t i = 0; i < table_len; i++) {
-            sum = (uint8_t)(sum + buf[i]);
-        }
-        if (sum != 0) {
-            err_add(err, "SRAT: checksum mismatch: bytes sum to 0x%02x, "
-                    "not 0", sum);
-        }
-        end = table_len;
     }
 
     for (off = SRAT_HEADER_LEN; off < end; ) {
@@ -132,17 +81,12 @@ void srat_parse(const uint8_t *buf, size_t len, struct srat *srat,
 
 void srat_read(const char *root, struct srat *srat, struct errlist *err)
 {
-    char *path = path_join(root, SRAT_SYSFS_PATH);
+    uint8_t *buf;
     size_t len;
-    char *buf;
-    int ret;
 
-    ret = read_file(path, SRAT_MAX_SIZE, &buf, &len);
-    if (ret < 0) {
-        err_add(err, "SRAT: %s: %s", SRAT_SYSFS_PATH, strerror(-ret));
-    } else {
-        srat_parse((const uint8_t *)buf, len, srat, err);
+    if (acpi_table_read(root, SRAT_SYSFS_PATH, "SRAT", false, &buf, &len,
+                        err)) {
+        srat_parse(buf, len, srat, err);
         free(buf);
     }
-    free(path);
 }

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acpi.h"
 #include "util.h"
 
-#define ACPI_HEADER_LEN             36
 #define SRAT_HEADER_LEN             48      /* ACPI header + 12 reserved */
 #define SRAT_TYPE_MEMORY_AFFINITY   1
 #define SRAT_MEMORY_AFFINITY_LEN    40
