@@ -36,23 +36,45 @@ static void check_pxm_coverage(const struct srat *srat,
     }
 }
 
-/* The node lines of @phase, then its noderange lines if @ranges. */
+/*
+ * The node lines of @phase; if @full, then its noderange, access, distance
+ * and tier lines.
+ */
 static void report_phase(FILE *f, const char *root, const char *phase,
-                         bool ranges, struct errlist *err)
+                         bool full, struct errlist *err)
 {
     struct node_list nl;
     struct node_range_list rl;
+    struct access_list al;
+    struct distance_list dl;
+    struct tier_list tl;
 
     node_list_init(&nl);
     node_read(root, &nl, err);
     report_nodes(f, phase, &nl);
     node_list_free(&nl);
-    if (ranges) {
-        node_range_list_init(&rl);
-        node_ranges_read(root, &rl, err);
-        report_node_ranges(f, phase, &rl);
-        node_range_list_free(&rl);
+    if (!full) {
+        return;
     }
+    node_range_list_init(&rl);
+    node_ranges_read(root, &rl, err);
+    report_node_ranges(f, phase, &rl);
+    node_range_list_free(&rl);
+
+    access_list_init(&al);
+    access_read(root, &al, err);
+    report_access(f, phase, &al);
+    access_list_free(&al);
+
+    distance_list_init(&dl);
+    distance_read(root, &dl, err);
+    report_distances(f, phase, &dl);
+    distance_list_free(&dl);
+
+    tier_list_init(&tl);
+    tier_read(root, &tl, err);
+    report_tiers(f, phase, &tl);
+    tier_list_free(&tl);
 }
 
 int probe_run(const struct probe_opts *opts, FILE *f)
@@ -62,6 +84,7 @@ int probe_run(const struct probe_opts *opts, FILE *f)
     struct memmap mm;
     struct iomem io;
     struct srat srat;
+    struct hmat hmat;
     struct pxm_map map;
     struct dax_list dl;
     char *klog;
@@ -94,6 +117,11 @@ int probe_run(const struct probe_opts *opts, FILE *f)
     report_pxm(f, &map);
     pxm_map_free(&map);
     srat_free(&srat);
+
+    hmat_init(&hmat);
+    hmat_read(root, &hmat, &err);
+    report_hmat(f, &hmat);
+    hmat_free(&hmat);
 
     dax_list_init(&dl);
     dax_read(root, &dl, &err);

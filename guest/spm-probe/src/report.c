@@ -57,6 +57,51 @@ void report_pxm(FILE *f, const struct pxm_map *map)
     }
 }
 
+void report_hmat(FILE *f, const struct hmat *h)
+{
+    for (size_t i = 0; i < h->n_mpda; i++) {
+        const struct hmat_mpda *m = &h->mpda[i];
+
+        fprintf(f, "hmat_mpda memory_pd=%" PRIu32 " initiator_valid=%d"
+                " initiator_pd=%" PRIu32 " flags=0x%" PRIx16 "\n",
+                m->memory_pd, !!(m->flags & HMAT_MPDA_INITIATOR_VALID),
+                m->initiator_pd, m->flags);
+    }
+    for (size_t i = 0; i < h->n_lb; i++) {
+        const struct hmat_lb *lb = &h->lb[i];
+        bool latency = lb->data_type <= HMAT_LB_WRITE_LATENCY;
+        uint64_t value;
+
+        fprintf(f, "hmat_lb index=%zu hierarchy=%s type=%s data_type=%u"
+                " flags=0x%x min_transfer=%u base_unit=%" PRIu64
+                " initiator_pd=%" PRIu32 " target_pd=%" PRIu32
+                " entry=%u value=", lb->index,
+                hmat_lb_hierarchy_name(lb->flags),
+                hmat_lb_type_name(lb->data_type), lb->data_type, lb->flags,
+                lb->min_transfer, lb->base_unit, lb->initiator_pd,
+                lb->target_pd, lb->entry);
+        if (hmat_lb_value(lb, &value)) {
+            fprintf(f, "%" PRIu64, value);
+        } else {
+            fputs(lb->entry == HMAT_LB_ENTRY_NONE ? "none" :
+                  lb->entry == HMAT_LB_ENTRY_UNREACHABLE ? "unreachable" :
+                  "overflow", f);
+        }
+        fprintf(f, " unit=%s\n", latency ? "ps" : "MBps");
+    }
+    for (size_t i = 0; i < h->n_cache; i++) {
+        const struct hmat_cache *c = &h->cache[i];
+
+        fprintf(f, "hmat_cache memory_pd=%" PRIu32 " size=0x%" PRIx64
+                " total_levels=%" PRIu32 " level=%" PRIu32
+                " associativity=%" PRIu32 " write_policy=%" PRIu32
+                " line_size=%" PRIu32 " smbios_handles=%u\n",
+                c->memory_pd, c->size, c->attributes & 0xf,
+                c->attributes >> 4 & 0xf, c->attributes >> 8 & 0xf,
+                c->attributes >> 12 & 0xf, c->attributes >> 16, c->n_smbios);
+    }
+}
+
 void report_dax(FILE *f, const struct dax_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
@@ -89,6 +134,41 @@ void report_node_ranges(FILE *f, const char *phase,
         fprintf(f, "noderange phase=%s node=%" PRIu32 " start=0x%" PRIx64
                 " end=0x%" PRIx64 " state=", phase, r->node, r->start, r->end);
         fput_token(f, r->state);
+        putc('\n', f);
+    }
+}
+
+void report_access(FILE *f, const char *phase, const struct access_list *al)
+{
+    for (size_t i = 0; i < al->n; i++) {
+        const struct node_access *a = &al->a[i];
+
+        fprintf(f, "access phase=%s node=%" PRIu32 " class=%" PRIu32
+                " initiators=", phase, a->node, a->class);
+        fput_quoted(f, a->initiators);
+        fprintf(f, " read_latency=%" PRIu64 " write_latency=%" PRIu64
+                " read_bandwidth=%" PRIu64 " write_bandwidth=%" PRIu64 "\n",
+                a->read_latency, a->write_latency, a->read_bandwidth,
+                a->write_bandwidth);
+    }
+}
+
+void report_distances(FILE *f, const char *phase,
+                      const struct distance_list *dl)
+{
+    for (size_t i = 0; i < dl->n; i++) {
+        fprintf(f, "distance phase=%s node=%" PRIu32 " to=%" PRIu32
+                " value=%" PRIu32 "\n", phase, dl->d[i].node, dl->d[i].to,
+                dl->d[i].value);
+    }
+}
+
+void report_tiers(FILE *f, const char *phase, const struct tier_list *tl)
+{
+    for (size_t i = 0; i < tl->n; i++) {
+        fprintf(f, "tier phase=%s tier=%" PRIu32 " nodelist=", phase,
+                tl->t[i].tier);
+        fput_quoted(f, tl->t[i].nodelist);
         putc('\n', f);
     }
 }

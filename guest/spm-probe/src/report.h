@@ -9,12 +9,14 @@
 #include <stdio.h>
 
 #include "dax.h"
+#include "hmat.h"
 #include "iomem.h"
 #include "klog.h"
 #include "memmap.h"
 #include "node.h"
 #include "online.h"
 #include "pattern.h"
+#include "perf.h"
 #include "srat.h"
 #include "util.h"
 
@@ -25,10 +27,15 @@ void report_memmap(FILE *f, const struct memmap *mm);
 void report_iomem(FILE *f, const struct iomem *io);
 void report_srat(FILE *f, const struct srat *srat);
 void report_pxm(FILE *f, const struct pxm_map *map);
+void report_hmat(FILE *f, const struct hmat *h);
 void report_dax(FILE *f, const struct dax_list *dl);
 void report_nodes(FILE *f, const char *phase, const struct node_list *nl);
 void report_node_ranges(FILE *f, const char *phase,
                         const struct node_range_list *rl);
+void report_access(FILE *f, const char *phase, const struct access_list *al);
+void report_distances(FILE *f, const char *phase,
+                      const struct distance_list *dl);
+void report_tiers(FILE *f, const char *phase, const struct tier_list *tl);
 void report_online(FILE *f, const struct online_list *ol);
 void report_pattern(FILE *f, const struct pattern_result *r);
 void report_errors(FILE *f, const struct errlist *err);

@@ -115,7 +115,6 @@ static void build_good(const char *root)
                "Node 1 MemTotal:              0 kB\n");
     tree_write(root, "sys/devices/system/node/node2/meminfo",
                "Node 2 MemTotal:              0 kB\n");
-    tree_write(root, "sys/devices/system/node/online", "0-2\n");
 
     /*
      * 128 MiB memory blocks: node 0 has blocks 0-15 (the first 2 GiB), the
@@ -136,8 +135,49 @@ static void build_good(const char *root)
         tree_symlink(root, rel, target);
     }
     tree_mkdir(root, "sys/devices/system/node/node0/cpu0");
-    tree_mkdir(root, "sys/devices/system/node/node1/access0/initiators");
     tree_mkdir(root, "sys/devices/system/node/node1/memory_side_cache");
+
+    /*
+     * HMAT: node 0 (CPUs, DRAM), HBM-like SPM on node 1 and slow SPM on
+     * node 2, each seen from initiator 0.  Linux gives access classes
+     * only to the online node 0; the SPM nodes are offline at boot.
+     */
+    {
+        static const uint32_t inits[] = { 0 }, targets[] = { 0, 1, 2 };
+        static const uint16_t lat[] = { 10, 5, 40 };
+        static const uint16_t bw[] = { 10240, 40960, 2560 };
+        struct hmat_builder h;
+
+        hmat_begin(&h);
+        hmat_add_mpda(&h, 1, 0, 0);
+        hmat_add_lb(&h, 0, 0, 1000, 1, inits, 3, targets, lat);
+        hmat_add_lb(&h, 0, 3, 1, 1, inits, 3, targets, bw);
+        hmat_finish(&h);
+        tree_write_bin(root, "sys/firmware/acpi/tables/HMAT", h.buf, h.len);
+    }
+    for (int class = 0; class < 2; class++) {
+        static const char *const attrs[][2] = {
+            { "read_latency", "10\n" }, { "write_latency", "10\n" },
+            { "read_bandwidth", "10240\n" }, { "write_bandwidth", "10240\n" },
+        };
+        char rel[96];
+
+        for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+            snprintf(rel, sizeof(rel), "sys/devices/system/node/node0/"
+                     "access%d/initiators/%s", class, attrs[i][0]);
+            tree_write(root, rel, attrs[i][1]);
+        }
+        snprintf(rel, sizeof(rel), "sys/devices/system/node/node0/"
+                 "access%d/initiators/node0", class);
+        tree_symlink(root, rel, "../../../node0");
+    }
+    /* The SPM nodes are not online: distances to node 0 only. */
+    tree_write(root, "sys/devices/system/node/online", "0\n");
+    tree_write(root, "sys/devices/system/node/node0/distance", "10\n");
+    tree_write(root, "sys/devices/system/node/node1/distance", "21\n");
+    tree_write(root, "sys/devices/system/node/node2/distance", "31\n");
+    tree_write(root, "sys/devices/virtual/memory_tiering/memory_tier4/"
+               "nodelist", "0\n");
 }
 
 /* The same guest with damage everywhere. */
@@ -205,6 +245,31 @@ static void build_broken(const char *root)
                  "../../memory/memory200000000000");
     tree_symlink(root, "sys/devices/system/node/node0/memoryfoo",
                  "../../memory/memoryfoo");
+
+    /*
+     * An HMAT cut in its latency structure, an access class with a
+     * garbled attribute, a distance file with a value too many, a tier
+     * whose node list is not one.
+     */
+    {
+        static const uint32_t inits[] = { 0 }, targets[] = { 0, 1 };
+        static const uint16_t lat[] = { 10, 5 };
+        struct hmat_builder h;
+
+        hmat_begin(&h);
+        hmat_add_mpda(&h, 1, 0, 0);
+        hmat_add_lb(&h, 0, 0, 1000, 1, inits, 2, targets, lat);
+        hmat_finish(&h);
+        tree_write_bin(root, "sys/firmware/acpi/tables/HMAT", h.buf,
+                       h.len - 3);
+    }
+    tree_write(root, "sys/devices/system/node/node0/access0/initiators/"
+               "read_latency", "-1\n");
+    tree_write(root, "sys/devices/system/node/online", "0-1\n");
+    tree_write(root, "sys/devices/system/node/node0/distance", "10 20\n");
+    tree_write(root, "sys/devices/system/node/node1/distance", "20 10 30\n");
+    tree_write(root, "sys/devices/virtual/memory_tiering/memory_tier4/"
+               "nodelist", "0-\n");
 }
 
 /* Run @argv with stdout to @out_path; returns the exit status or -1. */

@@ -223,14 +223,115 @@ void srat_add_mem(struct srat_builder *b, uint32_t pxm, uint64_t base,
     put_le32(p + 28, flags);
 }
 
-void srat_finish(struct srat_builder *b)
+/* Set the length at 4 and the checksum at 9 of the table in @buf. */
+static void table_finish(uint8_t *buf, size_t len)
 {
     uint8_t sum = 0;
 
-    put_le32(b->buf + 4, (uint32_t)b->len);
-    b->buf[9] = 0;
-    for (size_t i = 0; i < b->len; i++) {
-        sum = (uint8_t)(sum + b->buf[i]);
+    put_le32(buf + 4, (uint32_t)len);
+    buf[9] = 0;
+    for (size_t i = 0; i < len; i++) {
+        sum = (uint8_t)(sum + buf[i]);
     }
-    b->buf[9] = (uint8_t)(0 - sum);
+    buf[9] = (uint8_t)(0 - sum);
+}
+
+void srat_finish(struct srat_builder *b)
+{
+    table_finish(b->buf, b->len);
+}
+
+void hmat_begin(struct hmat_builder *b)
+{
+    memset(b->buf, 0, sizeof(b->buf));
+    memcpy(b->buf, "HMAT", 4);
+    b->buf[8] = 2;                          /* revision */
+    memcpy(b->buf + 10, "BOCHS ", 6);
+    memcpy(b->buf + 16, "BXPC    ", 8);
+    put_le32(b->buf + 24, 1);
+    memcpy(b->buf + 28, "BXPC", 4);
+    put_le32(b->buf + 32, 1);
+    b->len = 40;                            /* 4 reserved bytes, zero */
+}
+
+uint8_t *hmat_add_raw(struct hmat_builder *b, uint16_t type, uint32_t len)
+{
+    uint8_t *p = b->buf + b->len;
+
+    if (len < 8 || len > sizeof(b->buf) - b->len) {
+        abort();
+    }
+    for (size_t i = 8; i < len; i++) {
+        p[i] = (uint8_t)(0xb0 + i);         /* recognisable filler */
+    }
+    p[0] = (uint8_t)type;
+    p[1] = (uint8_t)(type >> 8);
+    p[2] = p[3] = 0;
+    put_le32(p + 4, len);
+    b->len += len;
+    return p;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+void hmat_add_mpda(struct hmat_builder *b, uint16_t flags,
+                   uint32_t initiator, uint32_t memory)
+{
+    uint8_t *p = hmat_add_raw(b, 0, 40);
+
+    memset(p + 8, 0, 32);
+    put_le16(p + 8, flags);
+    put_le32(p + 12, initiator);
+    put_le32(p + 16, memory);
+}
+
+void hmat_add_lb(struct hmat_builder *b, uint8_t flags, uint8_t data_type,
+                 uint64_t base_unit, uint32_t ni, const uint32_t *inits,
+                 uint32_t nt, const uint32_t *targets,
+                 const uint16_t *entries)
+{
+    uint32_t len = 32 + 4 * (ni + nt) + 2 * ni * nt;
+    uint8_t *p = hmat_add_raw(b, 1, len);
+
+    memset(p + 8, 0, len - 8);
+    p[8] = flags;
+    p[9] = data_type;
+    put_le32(p + 12, ni);
+    put_le32(p + 16, nt);
+    put_le32(p + 24, (uint32_t)base_unit);
+    put_le32(p + 28, (uint32_t)(base_unit >> 32));
+    for (uint32_t i = 0; i < ni; i++) {
+        put_le32(p + 32 + 4 * i, inits[i]);
+    }
+    for (uint32_t t = 0; t < nt; t++) {
+        put_le32(p + 32 + 4 * ni + 4 * t, targets[t]);
+    }
+    for (uint32_t e = 0; e < ni * nt; e++) {
+        put_le16(p + 32 + 4 * (ni + nt) + 2 * e, entries[e]);
+    }
+}
+
+void hmat_add_cache(struct hmat_builder *b, uint32_t memory, uint64_t size,
+                    uint32_t attributes, uint16_t n_smbios)
+{
+    uint8_t *p = hmat_add_raw(b, 2, 32 + 2 * (uint32_t)n_smbios);
+
+    memset(p + 8, 0, 24);
+    put_le32(p + 8, memory);
+    put_le32(p + 16, (uint32_t)size);
+    put_le32(p + 20, (uint32_t)(size >> 32));
+    put_le32(p + 24, attributes);
+    put_le16(p + 30, n_smbios);
+    for (uint16_t i = 0; i < n_smbios; i++) {
+        put_le16(p + 32 + 2 * i, (uint16_t)(0x100 + i));
+    }
+}
+
+void hmat_finish(struct hmat_builder *b)
+{
+    table_finish(b->buf, b->len);
 }

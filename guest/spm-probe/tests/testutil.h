@@ -66,4 +66,25 @@ void srat_add_mem(struct srat_builder *b, uint32_t pxm, uint64_t base,
 /* Set the header length and checksum. */
 void srat_finish(struct srat_builder *b);
 
+/* Build an HMAT (ACPI 6.3 layout) in a caller buffer. */
+struct hmat_builder {
+    uint8_t buf[4096];
+    size_t len;
+};
+
+void hmat_begin(struct hmat_builder *b);
+/* A structure of @type and @len bytes: header, then 0xb0-ish filler. */
+uint8_t *hmat_add_raw(struct hmat_builder *b, uint16_t type, uint32_t len);
+void hmat_add_mpda(struct hmat_builder *b, uint16_t flags,
+                   uint32_t initiator, uint32_t memory);
+/* @entries: @ni rows of @nt values. */
+void hmat_add_lb(struct hmat_builder *b, uint8_t flags, uint8_t data_type,
+                 uint64_t base_unit, uint32_t ni, const uint32_t *inits,
+                 uint32_t nt, const uint32_t *targets,
+                 const uint16_t *entries);
+void hmat_add_cache(struct hmat_builder *b, uint32_t memory, uint64_t size,
+                    uint32_t attributes, uint16_t n_smbios);
+/* Set the header length and checksum. */
+void hmat_finish(struct hmat_builder *b);
+
 #endif
