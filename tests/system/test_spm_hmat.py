@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""SPM nodes with HMAT performance, started by plain QEMU, on SeaBIOS and OVMF.
+
+One guest has DRAM and both CPUs on node 0, an HBM-like SPM node 1 (lower
+latency, higher bandwidth than DRAM) and a slow SPM node 2, each
+memory-only with initiator 0, with `-machine hmat=on`, `hmat-lb` latency
+and bandwidth for every initiator/target pair and SLIT distances.  Every
+assertion is on what the guest itself reports (spm-probe): the HMAT as the
+firmware passed it, the access classes Linux built from it, the SLIT
+distances and the memory tier each node lands in once kmem onlines the SPM.
+"""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import spmguest  # noqa: E402
+from spmcheck import check_spm  # noqa: E402
+
+MiB = spmguest.MiB
+
+# Per node: access latency in ns and access bandwidth in MiB/s from
+# initiator 0 (QEMU's bandwidth suffixes are binary: 10G is 10240 MiB/s,
+# and its HMAT and Linux give bandwidths in units of MiB/s, "MB/s").
+PERF = {
+    0: (10, 10240),     # DRAM
+    1: (5, 40960),      # HBM-like SPM: half the latency, 4 x the bandwidth
+    2: (40, 2560),      # slow SPM: 4 x the latency, a quarter of the bandwidth
+}
+# SLIT distances, symmetric; QEMU mirrors what is given one way.
+DIST = {(0, 1): 17, (0, 2): 28, (1, 2): 30}
+SPM_SIZES = {1: "1G", 2: "512M"}
+
+# Linux 6.12, include/linux/memory-tiers.h: a tier spans 2^MEMTIER_CHUNK_BITS
+# of abstract distance; boot DRAM has MEMTIER_ADISTANCE_DRAM, in tier 4.
+MEMTIER_CHUNK_BITS = 7
+MEMTIER_ADISTANCE_DRAM = 4 * (1 << MEMTIER_CHUNK_BITS) + (1 << MEMTIER_CHUNK_BITS) // 2
+
+
+def distance(a, b):
+    if a == b:
+        return 10
+    return DIST[(min(a, b), max(a, b))]
+
+
+def qemu_args():
+    args = ["-m", "2G,slots=4,maxmem=16G", "-smp", "2",
+            "-object", "memory-backend-ram,id=ram0,size=2G",
+            "-numa", "node,nodeid=0,cpus=0-1,memdev=ram0"]
+    for node in SPM_SIZES:
+        args += ["-numa", "node,nodeid=%d,initiator=0" % node]
+    for node, size in SPM_SIZES.items():
+        args += ["-object", "memory-backend-ram,id=spm%dmem,size=%s" % (node, size),
+                 "-device", "spm-memory,id=spm%d,memdev=spm%dmem,node=%d" % (node, node, node)]
+    for (a, b), val in DIST.items():
+        args += ["-numa", "dist,src=%d,dst=%d,val=%d" % (a, b, val)]
+    for target, (lat, bw) in PERF.items():
+        args += ["-numa", "hmat-lb,initiator=0,target=%d,hierarchy=memory,"
+                 "data-type=access-latency,latency=%d" % (target, lat),
+                 "-numa", "hmat-lb,initiator=0,target=%d,hierarchy=memory,"
+                 "data-type=access-bandwidth,bandwidth=%dM" % (target, bw)]
+    return args
+
+
+def expected_tier(node):
+    """The memory tier Linux 6.12 puts NODE in.
+
+    Boot DRAM (node 0, with CPUs) gets MEMTIER_ADISTANCE_DRAM.  kmem asks
+    the HMAT for the abstract distance of the memory it onlines
+    (mt_calc_adistance -> hmat_calculate_adistance -> mt_perf_to_adistance,
+    mm/memory-tiers.c), in proportion to its latency and inversely to its
+    bandwidth, with boot DRAM's figures (from the CPU access class) as the
+    base; all of it in integer arithmetic, left to right:
+
+        adist = MEMTIER_ADISTANCE_DRAM * (rlat + wlat) / (dram rlat + wlat)
+                * (dram rbw + wbw) / (rbw + wbw)
+
+    and the tier is adist >> MEMTIER_CHUNK_BITS (memory_tierK, a lower K
+    is faster).  So faster memory than DRAM gets a lower tier id, slower
+    memory a higher one.
+    """
+    if node == 0:
+        return MEMTIER_ADISTANCE_DRAM >> MEMTIER_CHUNK_BITS
+    lat, bw = PERF[node]
+    dram_lat, dram_bw = PERF[0]
+    adist = MEMTIER_ADISTANCE_DRAM * (2 * lat) // (2 * dram_lat) * (2 * dram_bw) // (2 * bw)
+    return adist >> MEMTIER_CHUNK_BITS
+
+
+def node_list(text):
+    """The ids of a kernel node list such as "0-1,3"."""
+    ids = []
+    for part in filter(None, text.split(",")):
+        lo, _, hi = part.partition("-")
+        ids += range(int(lo), int(hi or lo) + 1)
+    return ids
+
+
+def tiers_of(rep, phase):
+    """{node: tier} from the tier lines of PHASE."""
+    out = {}
+    for t in rep["tier"]:
+        if t["phase"] == phase:
+            for node in node_list(str(t["nodelist"])):
+                out[node] = t["tier"]
+    return out
+
+
+class SpmHmat(unittest.TestCase):
+    def boot(self, firmware):
+        res = spmguest.run(qemu_args(), firmware=firmware, machine="q35,hmat=on",
+                           online=True)
+        self.rep = rep = res.report
+        # Soft Reserved, SRAT, dax and kmem as for any SPM guest (and no
+        # probe errors).
+        check_spm(self, res.memdevs, rep, [1, 2])
+        self.check_hmat_table(rep)
+        self.check_access(rep)
+        self.check_distances(rep)
+        self.check_tiers(rep)
+
+    def check_hmat_table(self, rep):
+        """The firmware's HMAT holds every pair as configured."""
+        lbs = [e for e in rep["hmat_lb"] if e["hierarchy"] == "memory"]
+        for target, (lat, bw) in PERF.items():
+            for kind, unit, want in (("access_latency", "ps", lat * 1000),
+                                     ("access_bandwidth", "MBps", bw)):
+                got = [e for e in lbs if e["type"] == kind and e["initiator_pd"] == 0
+                       and e["target_pd"] == target]
+                self.assertEqual(len(got), 1, "HMAT %s entries 0 -> %d: %s"
+                                 % (kind, target, got))
+                self.assertEqual((got[0]["value"], got[0]["unit"]), (want, unit),
+                                 "HMAT %s 0 -> %d" % (kind, target))
+        # Nothing else: one initiator, the three nodes as targets, and
+        # every target a proximity domain that the SRAT gives memory.
+        self.assertEqual({e["initiator_pd"] for e in rep["hmat_lb"]}, {0})
+        self.assertEqual({e["target_pd"] for e in rep["hmat_lb"]}, set(PERF))
+        srat_pds = {e["pxm"] for e in rep["srat"] if e["enabled"] and e["length"]}
+        self.assertLessEqual({e["target_pd"] for e in rep["hmat_lb"]}, srat_pds,
+                             "HMAT targets without SRAT memory")
+        self.assertEqual([(m["memory_pd"], m["initiator_valid"], m["initiator_pd"])
+                          for m in rep["hmat_mpda"] if m["memory_pd"] == 0],
+                         [(0, 1, 0)], "node 0's memory proximity domain attributes")
+
+    def check_access(self, rep):
+        """Linux's access classes: node 0 from boot, the SPM nodes once
+        their memory is online (Linux registers the HMAT figures of a node
+        only while it is online), both classes from initiator 0 (the only
+        one, and a CPU node)."""
+        def access(phase):
+            return {(a["node"], a["class"]): a for a in rep["access"] if a["phase"] == phase}
+
+        for phase, nodes in (("boot", [0]), ("after", [0, 1, 2])):
+            got = access(phase)
+            self.assertEqual(sorted(got), [(n, c) for n in nodes for c in (0, 1)],
+                             "access classes in phase %s" % phase)
+            for (node, cls), a in got.items():
+                lat, bw = PERF[node]
+                self.assertEqual(
+                    (str(a["initiators"]), a["read_latency"], a["write_latency"],
+                     a["read_bandwidth"], a["write_bandwidth"]),
+                    ("0", lat, lat, bw, bw),
+                    "node %d access%d in phase %s" % (node, cls, phase))
+
+    def check_distances(self, rep):
+        after = {(d["node"], d["to"]): d["value"] for d in rep["distance"]
+                 if d["phase"] == "after"}
+        self.assertEqual(after, {(a, b): distance(a, b) for a in PERF for b in PERF},
+                         "SLIT distances once every node is online")
+        for d in rep["distance"]:
+            if d["phase"] == "boot":
+                self.assertEqual(d["value"], distance(d["node"], d["to"]),
+                                 "boot distance %s" % d)
+
+    def check_tiers(self, rep):
+        self.assertEqual(tiers_of(rep, "boot").get(0), expected_tier(0),
+                         "boot DRAM is not in the DRAM tier")
+        after = tiers_of(rep, "after")
+        self.assertEqual(after, {n: expected_tier(n) for n in PERF},
+                         "memory tiers after onlining")
+        # What the numbers mean: HBM above DRAM, slow SPM below it.
+        self.assertLess(after[1], after[0])
+        self.assertGreater(after[2], after[0])
+
+    def test_hbm_and_slow_seabios(self):
+        self.boot("seabios")
+
+    def test_hbm_and_slow_ovmf(self):
+        self.boot("ovmf")
+
+
+# The attached initiator of a memory-only node (-numa node,initiator=N):
+# nodes 0 and 2 have a CPU each and DRAM; node 1 holds only SPM, node 3
+# only DRAM, both attached to initiator 0, though initiator 2 reaches them
+# faster.  The HMAT's Memory Proximity Domain Attributes carry the
+# attached initiator, and Linux then links only that one (access0
+# initiators "0"); without them it links the fastest ("2").
+INITIATOR_PERF = {(0, 0): (10, 10240), (0, 1): (20, 5120), (0, 2): (20, 5120),
+                  (0, 3): (20, 5120), (2, 0): (20, 5120), (2, 1): (5, 40960),
+                  (2, 2): (10, 10240), (2, 3): (5, 40960)}
+
+
+def initiator_args():
+    args = ["-m", "3G,slots=4,maxmem=16G", "-smp", "2",
+            "-object", "memory-backend-ram,id=ram0,size=1G",
+            "-object", "memory-backend-ram,id=ram2,size=1G",
+            "-object", "memory-backend-ram,id=ram3,size=1G",
+            "-numa", "node,nodeid=0,cpus=0,memdev=ram0",
+            "-numa", "node,nodeid=1,initiator=0",
+            "-numa", "node,nodeid=2,cpus=1,memdev=ram2",
+            "-numa", "node,nodeid=3,initiator=0,memdev=ram3",
+            "-object", "memory-backend-ram,id=spm1mem,size=512M",
+            "-device", "spm-memory,id=spm1,memdev=spm1mem,node=1"]
+    for (init, target), (lat, bw) in INITIATOR_PERF.items():
+        args += ["-numa", "hmat-lb,initiator=%d,target=%d,hierarchy=memory,"
+                 "data-type=access-latency,latency=%d" % (init, target, lat),
+                 "-numa", "hmat-lb,initiator=%d,target=%d,hierarchy=memory,"
+                 "data-type=access-bandwidth,bandwidth=%dM" % (init, target, bw)]
+    return args
+
+
+_initiator_report = []
+
+
+def initiator_report():
+    """The report of the attached-initiator guest (booted once)."""
+    if not _initiator_report:
+        res = spmguest.run(initiator_args(), machine="q35,hmat=on", online=True)
+        _initiator_report.append(res)
+    return _initiator_report[0]
+
+
+class SpmHmatInitiator(unittest.TestCase):
+    def attached(self, pxm):
+        """Proximity domain PXM is attached to initiator 0 in the HMAT and
+        in Linux's access0 class.  Linux numbers its nodes in SRAT order
+        (here PXM 0, 2, 1, 3 become nodes 0, 1, 2, 3): map both ways."""
+        res = initiator_report()
+        rep = res.report
+        self.assertEqual(rep["error"], [], "the probe reported errors")
+        mpda = [(m["initiator_valid"], m["initiator_pd"]) for m in rep["hmat_mpda"]
+                if m["memory_pd"] == pxm]
+        self.assertEqual(mpda, [(1, 0)],
+                         "PXM %d's memory proximity domain attributes" % pxm)
+        pxm_of = {e["node"]: e["pxm"] for e in rep["pxm"]}
+        node = rep.node_of_pxm(pxm)
+        access0 = [[pxm_of.get(n) for n in node_list(str(a["initiators"]))]
+                   for a in rep["access"]
+                   if a["phase"] == "after" and a["node"] == node and a["class"] == 0]
+        self.assertEqual(access0, [[0]], "PXM %d (node %s): the proximity domains of "
+                         "its access0 initiators" % (pxm, node))
+
+    def test_dram_node_attached_initiator(self):
+        """A memory-only DRAM node: QEMU describes its initiator."""
+        self.attached(3)
+
+    # QEMU defect (hw/acpi/hmat.c, hmat_build_table_structs): the Memory
+    # Proximity Domain Attributes structure is only built for nodes with
+    # node_mem > 0, and a node that holds only spm-memory has none, so the
+    # guest never learns its initiator= and Linux links the fastest
+    # initiator instead (access0 initiators "2").  Remove the marker once
+    # the QEMU queue fixes it.
+    @unittest.expectedFailure
+    def test_spm_node_attached_initiator(self):
+        """An SPM-only node: its initiator must reach the guest the same way."""
+        self.attached(1)
+
+
+if __name__ == "__main__":
+    unittest.main()
