@@ -136,6 +136,13 @@ def summary(memdevs, rep):
             out.append("guest node%d MemTotal %d MiB (%s)" % (node, kb >> 10, phase))
     for e in rep["online"]:
         out.append("guest online %s: %s" % (e["name"], e.get("what", e["result"])))
+    for e in rep["access"]:
+        out.append("guest node%d access%d from nodes %s: latency %d/%d ns, bandwidth %d/%d MB/s"
+                   " (read/write, %s)" % (e["node"], e["class"], e["initiators"],
+                                          e["read_latency"], e["write_latency"],
+                                          e["read_bandwidth"], e["write_bandwidth"], e["phase"]))
+    for e in rep["tier"]:
+        out.append("guest memory_tier%d: nodes %s (%s)" % (e["tier"], e["nodelist"], e["phase"]))
     for e in rep["error"]:
         out.append("guest probe error: %s" % e["what"])
     return "\n".join(out)
