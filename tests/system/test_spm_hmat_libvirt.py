@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""SPM nodes with HMAT performance through libvirt (<interconnects>,
+<distances>), defined and started with virsh, on SeaBIOS and OVMF.
+
+examples/spm-hbm-domain.xml as it is (an HBM-like SPM node), and the same
+domain with a second, slow SPM node.  What the guest reports (its HMAT,
+access classes, SLIT distances and memory tiers after kmem onlining) must
+match the figures of the domain XML, read back from the XML itself.
+"""
+
+import copy
+import os
+import sys
+import unittest
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import spmguest  # noqa: E402
+import spmlibvirt  # noqa: E402
+from spmcheck import check_spm  # noqa: E402
+from spmhmat import check_performance  # noqa: E402
+
+PREFIX = "spm-hmat-lv-"
+EXAMPLE = os.path.join(spmguest.TOP, "examples", "spm-hbm-domain.xml")
+UNITS = {"B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
+         "TiB": 1 << 40}
+
+daemon = spmlibvirt.Daemon()
+
+
+def setUpModule():
+    daemon.up()
+
+
+def tearDownModule():
+    daemon.down(PREFIX)
+
+
+def perf_of(root):
+    """{(initiator, target): (latency ns, bandwidth MiB/s)} of the access
+    figures in domain XML ROOT; bandwidth is per second in unit (KiB by
+    default), and the guest sees MiB/s."""
+    lat, bw = {}, {}
+    for e in root.findall("./cpu/numa/interconnects/*"):
+        if e.get("type") != "access" or e.get("cache"):
+            continue
+        key = (int(e.get("initiator")), int(e.get("target")))
+        if e.tag == "latency":
+            lat[key] = int(e.get("value"))
+        elif e.tag == "bandwidth":
+            bw[key] = int(e.get("value")) * UNITS[e.get("unit", "KiB")] // spmguest.MiB
+    if set(lat) != set(bw):
+        raise ValueError("the XML lacks latency or bandwidth of some pair")
+    return {k: (lat[k], bw[k]) for k in lat}
+
+
+def dist_of(root):
+    """{(a, b): distance} for a < b from the cells' <distances>, which
+    must be symmetric."""
+    dist = {}
+    for cell in root.findall("./cpu/numa/cell"):
+        a = int(cell.get("id"))
+        for s in cell.findall("./distances/sibling"):
+            b, val = int(s.get("id")), int(s.get("value"))
+            if a != b:
+                key = (min(a, b), max(a, b))
+                if dist.get(key, val) != val:
+                    raise ValueError("asymmetric distances %s" % (key,))
+                dist[key] = val
+    return dist
+
+
+def example(wd, name, firmware):
+    """The example domain as an ElementTree root, placeholders filled in,
+    named NAME, booted by FIRMWARE."""
+    with open(EXAMPLE) as f:
+        root = ET.fromstring(spmlibvirt.fill_template(f.read(), wd))
+    root.find("name").text = name
+    if firmware == "ovmf":
+        os_elem = root.find("os")
+        loader = ET.SubElement(os_elem, "loader", readonly="yes", type="pflash")
+        loader.text = os.path.join(spmguest.OVMF_DIR, "OVMF_CODE_4M.fd")
+        nvram = ET.SubElement(os_elem, "nvram",
+                              template=os.path.join(spmguest.OVMF_DIR, "OVMF_VARS_4M.fd"))
+        nvram.text = os.path.join(wd, "OVMF_VARS.fd")
+    return root
+
+
+def add_slow_node(root):
+    """Add node 2: a memory-only cell holding only a 512 MiB spm device,
+    with 4 x DRAM's latency and a quarter of its bandwidth, 28 from node 0
+    and 30 from node 1."""
+    numa = root.find("./cpu/numa")
+    cells = numa.findall("cell")
+    far = {0: 28, 1: 30}
+    for cell in cells:
+        a = int(cell.get("id"))
+        ET.SubElement(cell.find("distances"), "sibling", id="2", value=str(far[a]))
+    cell = ET.Element("cell", id="2", memory="0", unit="GiB")
+    sib = ET.SubElement(cell, "distances")
+    for b, val in ((0, 28), (1, 30), (2, 10)):
+        ET.SubElement(sib, "sibling", id=str(b), value=str(val))
+    numa.insert(len(cells), cell)
+    ic = numa.find("interconnects")
+    ET.SubElement(ic, "latency", initiator="0", target="2", type="access", value="40")
+    ET.SubElement(ic, "bandwidth", initiator="0", target="2", type="access",
+                  value="2560", unit="MiB")
+    mem = ET.SubElement(root.find("devices"), "memory", model="spm")
+    target = ET.SubElement(mem, "target")
+    ET.SubElement(target, "size", unit="MiB").text = "512"
+    ET.SubElement(target, "node").text = "2"
+    root.find("memory").set("unit", "MiB")
+    root.find("memory").text = str(2048 + 1024 + 512)
+
+
+class SpmHmatLibvirt(unittest.TestCase):
+    def boot(self, name, firmware, slow_node):
+        wd = spmlibvirt.workdir()
+        root = example(wd, PREFIX + name, firmware)
+        if slow_node:
+            add_slow_node(root)
+        perf, dist = perf_of(root), dist_of(root)
+        res = spmlibvirt.boot(PREFIX + name, ET.tostring(root, encoding="unicode"), wd)
+        rep = res.report
+        nodes = [1, 2] if slow_node else [1]
+        check_spm(self, res.memdevs, rep, nodes)
+        # libvirt keeps the figures in the live XML.
+        live = ET.fromstring(res.cmdline)
+        self.assertEqual((perf_of(live), dist_of(live)), (perf, dist),
+                         "the live XML's interconnects and distances")
+        tiers = check_performance(self, rep, perf, dist)
+        self.assertLess(tiers[1], tiers[0], "HBM-like node 1 is not above DRAM")
+        if slow_node:
+            self.assertGreater(tiers[2], tiers[0], "slow node 2 is not below DRAM")
+
+    def test_example_seabios(self):
+        """examples/spm-hbm-domain.xml as it is."""
+        self.boot("example", "seabios", False)
+
+    def test_example_ovmf(self):
+        self.boot("example-ovmf", "ovmf", False)
+
+    def test_hbm_and_slow_seabios(self):
+        self.boot("two", "seabios", True)
+
+    def test_hbm_and_slow_ovmf(self):
+        self.boot("two-ovmf", "ovmf", True)
+
+
+if __name__ == "__main__":
+    unittest.main()
