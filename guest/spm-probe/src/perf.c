@@ -251,6 +251,109 @@ void access_read(const char *root, struct access_list *al,
     qsort(al->a, al->n, sizeof(*al->a), access_cmp);
 }
 
+/* --- memory-side caches ------------------------------------------------- */
+
+void cache_list_init(struct cache_list *cl)
+{
+    cl->c = NULL;
+    cl->n = 0;
+    cl->cap = 0;
+}
+
+void cache_list_free(struct cache_list *cl)
+{
+    free(cl->c);
+    cache_list_init(cl);
+}
+
+/* Attribute @attr of cache @index of @dir (shown as @shown), decimal. */
+static bool read_cache_attr(const char *dir, const char *shown,
+                            const char *index, const char *attr, uint64_t *v,
+                            struct errlist *err)
+{
+    char *value = read_entry_attr(dir, index, attr, "cache", shown, err);
+    bool ok;
+
+    if (!value) {
+        return false;
+    }
+    ok = parse_u64(value, 10, v);
+    if (!ok) {
+        err_add(err, "cache: %s/%s/%s: cannot parse \"%s\"", shown, index,
+                attr, value);
+    }
+    free(value);
+    return ok;
+}
+
+static void read_node_caches(const char *node_dir, const char *node_name,
+                             uint32_t node, struct cache_list *cl,
+                             struct errlist *err)
+{
+    char *dir = xasprintf("%s/memory_side_cache", node_dir);
+    char *shown = xasprintf("%s/%s/memory_side_cache", NODE_SYSFS_PATH,
+                            node_name);
+    char **names;
+    size_t n;
+    int ret;
+
+    ret = list_dir(dir, &names, &n);
+    if (ret < 0) {
+        if (ret != -ENOENT) {
+            err_add(err, "cache: %s: %s", shown, strerror(-ret));
+        }
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct node_cache c = { .node = node };
+
+        if (!numbered(names[i], "index", &c.level)) {
+            continue;       /* power, uevent */
+        }
+        if (read_cache_attr(dir, shown, names[i], "size", &c.size, err) &&
+            read_cache_attr(dir, shown, names[i], "line_size", &c.line_size,
+                            err) &&
+            read_cache_attr(dir, shown, names[i], "indexing", &c.indexing,
+                            err) &&
+            read_cache_attr(dir, shown, names[i], "write_policy",
+                            &c.write_policy, err)) {
+            grow_array((void **)&cl->c, &cl->cap, cl->n, sizeof(*cl->c));
+            cl->c[cl->n++] = c;
+        }
+    }
+    free_names(names, n);
+out:
+    free(shown);
+    free(dir);
+}
+
+void cache_read(const char *root, struct cache_list *cl, struct errlist *err)
+{
+    char *dir = path_join(root, NODE_SYSFS_PATH);
+    char **names;
+    size_t n;
+
+    /* A missing node directory is node_read()'s to report. */
+    if (list_dir(dir, &names, &n) < 0) {
+        free(dir);
+        return;
+    }
+    /* list_dir() sorts naturally: by node, then by level. */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id;
+        char *node_dir;
+
+        if (!numbered(names[i], "node", &id)) {
+            continue;
+        }
+        node_dir = xasprintf("%s/%s", dir, names[i]);
+        read_node_caches(node_dir, names[i], id, cl, err);
+        free(node_dir);
+    }
+    free_names(names, n);
+    free(dir);
+}
+
 /* --- distances ----------------------------------------------------------- */
 
 void distance_list_init(struct distance_list *dl)

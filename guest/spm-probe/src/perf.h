@@ -46,6 +46,37 @@ void access_list_free(struct access_list *al);
 void access_read(const char *root, struct access_list *al,
                  struct errlist *err);
 
+/*
+ * NODE_SYSFS_PATH/nodeN/memory_side_cache/indexK: the memory-side cache of
+ * level K in front of node N's memory (from the HMAT), with Linux's codes
+ * (indexing 0: direct mapped, 1: indexed, 2: other; write_policy 0:
+ * write-back, 1: write-through, 2: other).
+ */
+struct node_cache {
+    uint32_t node;
+    uint32_t level;
+    uint64_t size;          /* bytes */
+    uint64_t line_size;     /* bytes */
+    uint64_t indexing;
+    uint64_t write_policy;
+};
+
+struct cache_list {
+    struct node_cache *c;   /* sorted by node, then level */
+    size_t n;
+    size_t cap;
+};
+
+void cache_list_init(struct cache_list *cl);
+void cache_list_free(struct cache_list *cl);
+
+/*
+ * Read every memory_side_cache/indexK of every node below @root.  A cache
+ * with a missing or garbled attribute is left out and reported in @err;
+ * a node without memory_side_cache, or one without indexK, has none.
+ */
+void cache_read(const char *root, struct cache_list *cl, struct errlist *err);
+
 /* NODE_SYSFS_PATH/nodeN/distance: the SLIT distance from N to node "to". */
 struct node_distance {
     uint32_t node;

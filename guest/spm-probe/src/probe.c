@@ -37,8 +37,8 @@ static void check_pxm_coverage(const struct srat *srat,
 }
 
 /*
- * The node lines of @phase; if @full, then its noderange, access, distance
- * and tier lines.
+ * The node lines of @phase; if @full, then its noderange, access, cache,
+ * distance and tier lines.
  */
 static void report_phase(FILE *f, const char *root, const char *phase,
                          bool full, struct errlist *err)
@@ -46,6 +46,7 @@ static void report_phase(FILE *f, const char *root, const char *phase,
     struct node_list nl;
     struct node_range_list rl;
     struct access_list al;
+    struct cache_list cl;
     struct distance_list dl;
     struct tier_list tl;
 
@@ -65,6 +66,11 @@ static void report_phase(FILE *f, const char *root, const char *phase,
     access_read(root, &al, err);
     report_access(f, phase, &al);
     access_list_free(&al);
+
+    cache_list_init(&cl);
+    cache_read(root, &cl, err);
+    report_caches(f, phase, &cl);
+    cache_list_free(&cl);
 
     distance_list_init(&dl);
     distance_read(root, &dl, err);

@@ -153,6 +153,18 @@ void report_access(FILE *f, const char *phase, const struct access_list *al)
     }
 }
 
+void report_caches(FILE *f, const char *phase, const struct cache_list *cl)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        const struct node_cache *c = &cl->c[i];
+
+        fprintf(f, "cache phase=%s node=%" PRIu32 " level=%" PRIu32
+                " size=0x%" PRIx64 " line_size=%" PRIu64 " indexing=%" PRIu64
+                " write_policy=%" PRIu64 "\n", phase, c->node, c->level,
+                c->size, c->line_size, c->indexing, c->write_policy);
+    }
+}
+
 void report_distances(FILE *f, const char *phase,
                       const struct distance_list *dl)
 {

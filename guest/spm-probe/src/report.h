@@ -33,6 +33,7 @@ void report_nodes(FILE *f, const char *phase, const struct node_list *nl);
 void report_node_ranges(FILE *f, const char *phase,
                         const struct node_range_list *rl);
 void report_access(FILE *f, const char *phase, const struct access_list *al);
+void report_caches(FILE *f, const char *phase, const struct cache_list *cl);
 void report_distances(FILE *f, const char *phase,
                       const struct distance_list *dl);
 void report_tiers(FILE *f, const char *phase, const struct tier_list *tl);

@@ -247,9 +247,9 @@ static void build_broken(const char *root)
                  "../../memory/memoryfoo");
 
     /*
-     * An HMAT cut in its latency structure, an access class with a
-     * garbled attribute, a distance file with a value too many, a tier
-     * whose node list is not one.
+     * An HMAT cut in its latency structure, an access class and a cache
+     * with a garbled attribute, a distance file with a value too many, a
+     * tier whose node list is not one.
      */
     {
         static const uint32_t inits[] = { 0 }, targets[] = { 0, 1 };
@@ -265,6 +265,8 @@ static void build_broken(const char *root)
     }
     tree_write(root, "sys/devices/system/node/node0/access0/initiators/"
                "read_latency", "-1\n");
+    tree_write(root, "sys/devices/system/node/node0/memory_side_cache/"
+               "index1/size", "64M\n");
     tree_write(root, "sys/devices/system/node/online", "0-1\n");
     tree_write(root, "sys/devices/system/node/node0/distance", "10 20\n");
     tree_write(root, "sys/devices/system/node/node1/distance", "20 10 30\n");

@@ -32,6 +32,11 @@ static void print_access(FILE *f, const void *al)
     report_access(f, "after", al);
 }
 
+static void print_caches(FILE *f, const void *cl)
+{
+    report_caches(f, "after", cl);
+}
+
 static void print_distances(FILE *f, const void *dl)
 {
     report_distances(f, "boot", dl);
@@ -205,6 +210,88 @@ static void test_access(void)
     tree_remove(root);
 }
 
+static void write_cache(const char *root, unsigned node, unsigned level,
+                        const char *size, const char *line,
+                        const char *indexing, const char *policy)
+{
+    static const char *const attrs[] = {
+        "size", "line_size", "indexing", "write_policy",
+    };
+    const char *values[] = { size, line, indexing, policy };
+
+    for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+        char *rel;
+
+        if (!values[i]) {
+            continue;
+        }
+        rel = xasprintf(NODE "node%u/memory_side_cache/index%u/%s", node,
+                        level, attrs[i]);
+        tree_write(root, rel, values[i]);
+        free(rel);
+    }
+}
+
+static void test_caches(void)
+{
+    struct cache_list cl;
+    struct errlist err;
+    char *root = tree_new();
+    char *text;
+
+    printf("# memory-side caches of two nodes\n");
+    write_cache(root, 2, 1, "67108864\n", "64\n", "0\n", "0\n");
+    write_cache(root, 1, 2, "1073741824\n", "256\n", "1\n", "1\n");
+    write_cache(root, 1, 1, "16777216\n", "64\n", "2\n", "2\n");
+    tree_write(root, NODE "node1/memory_side_cache/uevent", "");
+    tree_mkdir(root, NODE "node1/memory_side_cache/power");
+    tree_mkdir(root, NODE "node1/memory_side_cache/index1/power");
+    tree_mkdir(root, NODE "node0/cpu0");            /* no cache at all */
+    tree_mkdir(root, NODE "node3/memory_side_cache");   /* none in it */
+    cache_list_init(&cl);
+    errlist_init(&err);
+    cache_read(root, &cl, &err);
+    check_nerr(&err, 0, "caches");
+    text = memstream_of(print_caches, &cl);
+    CHECK_STR(text,
+              "cache phase=after node=1 level=1 size=0x1000000 line_size=64 indexing=2 write_policy=2\n"
+              "cache phase=after node=1 level=2 size=0x40000000 line_size=256 indexing=1 write_policy=1\n"
+              "cache phase=after node=2 level=1 size=0x4000000 line_size=64 indexing=0 write_policy=0\n",
+              "report lines, sorted by node and level");
+    free(text);
+    cache_list_free(&cl);
+    errlist_free(&err);
+
+    printf("# a missing and a garbled attribute; a file, not a directory\n");
+    write_cache(root, 1, 1, NULL, NULL, "direct\n", NULL);
+    {
+        char *p = xasprintf("%s/" NODE "node2/memory_side_cache/index1/"
+                            "line_size", root);
+
+        CHECK(unlink(p) == 0, "removed node2's index1 line_size");
+        free(p);
+    }
+    tree_write(root, NODE "node4/memory_side_cache", "not a directory\n");
+    cache_list_init(&cl);
+    errlist_init(&err);
+    cache_read(root, &cl, &err);
+    check_nerr(&err, 3, "damaged caches");
+    CHECK(err_contains(&err, "cache: /sys/devices/system/node/node1/"
+                       "memory_side_cache/index1/indexing: cannot parse "
+                       "\"direct\""), "garbled attribute named");
+    CHECK(err_contains(&err, "cache: /sys/devices/system/node/node2/"
+                       "memory_side_cache/index1/line_size: No such file or "
+                       "directory"), "missing attribute named");
+    CHECK(err_contains(&err, "cache: /sys/devices/system/node/node4/"
+                       "memory_side_cache: Not a directory"),
+          "a memory_side_cache that is not a directory");
+    CHECK(cl.n == 1 && cl.c[0].node == 1 && cl.c[0].level == 2,
+          "the good cache is kept");
+    cache_list_free(&cl);
+    errlist_free(&err);
+    tree_remove(root);
+}
+
 static void test_distance(void)
 {
     struct distance_list dl;
@@ -346,6 +433,7 @@ int main(void)
 {
     test_node_list();
     test_access();
+    test_caches();
     test_distance();
     test_tiers();
     return test_done();
