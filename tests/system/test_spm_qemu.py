@@ -6,6 +6,8 @@ with where QEMU says it put each device (query-memory-devices).
 """
 
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -13,14 +15,14 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import spmguest  # noqa: E402
-from spmcheck import check_dimms, check_spm, contains  # noqa: E402
+from spmcheck import check_dimms, check_spm, contains, spm_devices  # noqa: E402
 from spmguest import memdev_range  # noqa: E402
 
 
-def numa(*nodes, ram="2G"):
+def numa(*nodes, ram="2G", mem="slots=4,maxmem=16G", backend=""):
     """Node 0 with both CPUs and RAM, then memory-only nodes 1..N."""
-    args = ["-m", "%s,slots=4,maxmem=16G" % ram, "-smp", "2",
-            "-object", "memory-backend-ram,id=ram0,size=%s" % ram,
+    args = ["-m", "%s,%s" % (ram, mem) if mem else ram, "-smp", "2",
+            "-object", "memory-backend-ram,id=ram0,size=%s%s" % (ram, backend),
             "-numa", "node,nodeid=0,cpus=0-1,memdev=ram0"]
     for n in range(1, nodes[0] + 1):
         args += ["-numa", "node,nodeid=%d" % n]
@@ -42,6 +44,9 @@ SCENARIOS = {
     "multiple": (numa(2) + spm(0, "512M", 2) + spm(1, "256M", 1) + spm(2, "384M", 2),
                  [2, 1, 2]),
     "mixed": (numa(2) + spm(0, "512M", 1) + dimm(0, "512M", 2), [1]),
+    # Two 1 GiB devices, each on a 1 GiB boundary and apart, fill 3 GiB
+    # of device memory exactly.
+    "fit": (numa(2, mem="maxmem=5G") + spm(0, "1G", 1) + spm(1, "1G", 2), [1, 2]),
     "backends": (numa(2)
                  + spm(0, "512M", 1, "memory-backend-file",
                        ",mem-path=/dev/shm/spm-test-%d,share=on" % os.getpid())
@@ -75,6 +80,91 @@ def add_boot_tests():
 
 
 add_boot_tests()
+
+
+# A guest with 66 GiB of RAM: Linux uses memory blocks of 2 GiB, and kmem
+# onlines whole, aligned blocks only.  Backends reserve no host memory.
+NORESERVE = ",reserve=off"
+LARGE = (numa(3, ram="66G", mem="maxmem=80G", backend=NORESERVE)
+         + spm(0, "2G", 1, extra=NORESERVE) + spm(1, "4G", 2, extra=NORESERVE)
+         + spm(2, "2G", 3, extra=NORESERVE))
+
+
+class SpmQemuLarge(unittest.TestCase):
+    def large(self, firmware):
+        """All of 2, 4 and 2 GiB of SPM on nodes 1, 2, 3 of a 66 GiB guest
+        becomes System RAM of its node."""
+        with spmguest.Guest(LARGE, firmware=firmware, online=True, control=True) as g:
+            g.start()
+            g.wait_for("@@SPM-GUEST READY@@")
+            g.send("echo block_size_bytes=$(cat /sys/devices/system/memory/block_size_bytes);"
+                   " poweroff -f")
+            g.wait_exit(timeout=300)
+            rep = g.reports()[0]
+            block = re.findall(r"^block_size_bytes=([0-9a-f]+)\s*$", g.console_text(), re.M)
+        self.assertEqual(block, ["80000000"], "the guest's memory block is not 2 GiB")
+        for d in spm_devices(g.memdevs):
+            self.assertEqual(d["data"]["memaddr"] % (2 * spmguest.GiB), 0,
+                             "%s is not on a 2 GiB boundary" % d["data"]["id"])
+        check_spm(self, g.memdevs, rep, [1, 2, 3])
+
+    def test_large_seabios(self):
+        self.large("seabios")
+
+    def test_large_ovmf(self):
+        self.large("ovmf")
+
+
+# Configurations QEMU must refuse with exit status 1 and a message naming
+# the problem: never a crash, never a guest that runs without its SPM.
+BACKEND = ["-object", "memory-backend-ram,id=m0,size=1G"]
+DEVICE = ["-device", "spm-memory,id=spm0,memdev=m0"]
+REFUSALS = {
+    "machine-none": (["-machine", "none"] + BACKEND + DEVICE,
+                     "machine type 'none' does not support 'spm-memory'"),
+    "machine-microvm": (["-machine", "microvm", "-m", "256M,maxmem=4G"] + BACKEND + DEVICE,
+                        "machine type 'microvm' does not support 'spm-memory'"),
+    "machine-isapc": (["-machine", "isapc", "-m", "256M"] + BACKEND + DEVICE,
+                      "'spm-memory' needs ACPI, which machine type 'isapc' does not have"),
+    "acpi-off": (["-machine", "q35,acpi=off"] + numa(1) + BACKEND + DEVICE,
+                 "'spm-memory' needs ACPI, which is disabled"),
+    "no-numa": (["-machine", "pc-q35-5.0", "-m", "2G,maxmem=4G"] + BACKEND + DEVICE,
+                "'spm-memory' needs NUMA nodes: define them with -numa"),
+    "no-device-memory": (["-machine", "q35"] + numa(1, mem="") + BACKEND + DEVICE,
+                         "consider specifying the maxmem option"),
+    # 2 GiB of device memory hold two 1 GiB DIMMs, not two 1 GiB SPM ranges
+    # that must not touch.
+    "exact-fit": (["-machine", "q35"] + numa(2, mem="maxmem=4G") + spm(0, "1G", 1)
+                  + spm(1, "1G", 2),
+                  "-device spm-memory,id=spm1,memdev=spm1mem,node=2: device memory is"
+                  " too small for 1 GiB of SPM on a 1 GiB boundary, apart from other"
+                  " SPM ranges: it lacks 0x40000000 bytes (1 GiB); raise maxmem by at"
+                  " least that much"),
+}
+
+
+class SpmQemuRefusals(unittest.TestCase):
+    def refuse(self, name):
+        args, message = REFUSALS[name]
+        cmd = [spmguest.QEMU, "-L", spmguest.QEMU_DATA, "-accel", "tcg", "-nodefaults",
+               "-display", "none", "-S"] + args
+        try:
+            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                                 text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            self.fail("QEMU accepted the configuration and kept running: %s" % cmd)
+        self.assertEqual(res.returncode, 1, "QEMU exited with %d: %s"
+                         % (res.returncode, res.stderr))
+        self.assertIn(message, res.stderr)
+
+
+def add_refusal_tests():
+    for name in REFUSALS:
+        setattr(SpmQemuRefusals, "test_%s" % name.replace("-", "_"),
+                lambda self, name=name: self.refuse(name))
+
+
+add_refusal_tests()
 
 
 class SpmQemuRuntime(unittest.TestCase):
