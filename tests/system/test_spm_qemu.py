@@ -16,7 +16,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import spmguest  # noqa: E402
 from spmcheck import check_dimms, check_spm, contains, spm_devices  # noqa: E402
-from spmguest import memdev_range  # noqa: E402
+from spmguest import GiB, memdev_range  # noqa: E402
 
 
 def numa(*nodes, ram="2G", mem="slots=4,maxmem=16G", backend=""):
@@ -143,19 +143,22 @@ REFUSALS = {
 }
 
 
+def check_refused(tc, cmd, message):
+    """QEMU command CMD exits with status 1 and MESSAGE on stderr."""
+    try:
+            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                             text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        tc.fail("QEMU accepted the configuration and kept running: %s" % cmd)
+    tc.assertEqual(res.returncode, 1, "QEMU exited with %d: %s" % (res.returncode, res.stderr))
+    tc.assertIn(message, res.stderr)
+
+
 class SpmQemuRefusals(unittest.TestCase):
     def refuse(self, name):
         args, message = REFUSALS[name]
-        cmd = [spmguest.QEMU, "-L", spmguest.QEMU_DATA, "-accel", "tcg", "-nodefaults",
-               "-display", "none", "-S"] + args
-        try:
-            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                                 text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            self.fail("QEMU accepted the configuration and kept running: %s" % cmd)
-        self.assertEqual(res.returncode, 1, "QEMU exited with %d: %s"
-                         % (res.returncode, res.stderr))
-        self.assertIn(message, res.stderr)
+        check_refused(self, [spmguest.QEMU, "-L", spmguest.QEMU_DATA, "-accel", "tcg",
+                             "-nodefaults", "-display", "none", "-S"] + args, message)
 
 
 def add_refusal_tests():
@@ -205,8 +208,9 @@ class SpmQemuRuntime(unittest.TestCase):
         self.hot_add("ovmf")
 
     def migrate(self, firmware):
-        """Data the guest wrote into SPM survives a migration."""
-        args = numa(1) + spm(0, "512M", 1)
+        """Data the guest wrote into SPM survives a migration; a destination
+        whose device has another node or address refuses the stream."""
+        args = numa(2) + spm(0, "512M", 1)
         workdir = tempfile.mkdtemp(prefix="spm-migrate-")
         stream = os.path.join(workdir, "stream")
         with spmguest.Guest(args, firmware=firmware, control=True,
@@ -235,6 +239,13 @@ class SpmQemuRuntime(unittest.TestCase):
                      "poweroff -f")
             dst.wait_exit(timeout=300)
             other, checked = dst.reports()[-2:]
+        addr = memdev_range(spm_devices(memdevs)[0])[0]
+        for what, device in (("node", "node=2"), ("addr", "node=1,addr=%#x" % (addr + GiB))):
+            changed = numa(2) + ["-object", "memory-backend-ram,id=spm0mem,size=512M",
+                                 "-device", "spm-memory,id=spm0,memdev=spm0mem," + device]
+            g = spmguest.Guest(changed, firmware=firmware, control=True, workdir=workdir,
+                               name="wrong", incoming="file:" + stream)
+            check_refused(self, g.cmdline, "spm-memory '%s' differs on the destination" % what)
         os.unlink(stream)
         self.assertEqual(len(written["pattern"]), 1, written["pattern"])
         self.assertEqual(written["pattern"][0]["result"], "ok")
