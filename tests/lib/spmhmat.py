@@ -3,9 +3,18 @@
 
 Shared by the QEMU and the libvirt HMAT tests.  A configuration is PERF,
 {(initiator, target): (access latency in ns, access bandwidth in MiB/s)},
-and DIST, {(a, b): SLIT distance} for a < b; node ids are proximity
-domains, and the guest's Linux node ids must equal them.
+DIST, {(a, b): SLIT distance} for a < b, and CACHES, {node: (size in
+bytes, associativity, write policy, line size in bytes)} for level-1
+memory-side caches, associativity "direct" or "complex", policy
+"write-back" or "write-through"; node ids are proximity domains, and the
+guest's Linux node ids must equal them.
 """
+
+# HMAT codes (ACPI 6.5, Table 5.150) and Linux's (include/linux/node.h,
+# enum cache_indexing and cache_write_policy, as drivers/acpi/numa/hmat.c
+# translates them).
+ASSOCIATIVITY = {"direct": (1, 0), "complex": (2, 1)}
+WRITE_POLICY = {"write-back": (1, 0), "write-through": (2, 1)}
 
 # Linux 6.12, include/linux/memory-tiers.h: a tier spans 2^MEMTIER_CHUNK_BITS
 # of abstract distance; boot DRAM has MEMTIER_ADISTANCE_DRAM, in tier 4.
@@ -125,10 +134,31 @@ def check_tiers(tc, rep, perf, dram=0):
     return after
 
 
-def check_performance(tc, rep, perf, dist, dram=0):
+def check_caches(tc, rep, caches):
+    """The firmware's HMAT describes exactly CACHES, and Linux shows each
+    once its node is online (never before: all cached nodes are SPM)."""
+    got = {c["memory_pd"]: (c["size"], c["total_levels"], c["level"], c["associativity"],
+                            c["write_policy"], c["line_size"], c["smbios_handles"])
+           for c in rep["hmat_cache"]}
+    tc.assertEqual(len(got), len(rep["hmat_cache"]), "two HMAT caches of one node")
+    tc.assertEqual(got, {n: (size, 1, 1, ASSOCIATIVITY[assoc][0], WRITE_POLICY[policy][0],
+                             line, 0)
+                         for n, (size, assoc, policy, line) in caches.items()},
+                   "the HMAT's memory side cache structures")
+    linux = {(c["phase"], c["node"], c["level"]): (c["size"], c["line_size"], c["indexing"],
+                                                   c["write_policy"])
+             for c in rep["cache"]}
+    tc.assertEqual(linux, {("after", n, 1): (size, line, ASSOCIATIVITY[assoc][1],
+                                             WRITE_POLICY[policy][1])
+                           for n, (size, assoc, policy, line) in caches.items()},
+                   "Linux's memory-side caches")
+
+
+def check_performance(tc, rep, perf, dist, caches={}, dram=0):
     """All of the above for a guest whose SPM nodes were onlined; returns
     {node: tier} after onlining."""
     check_hmat_table(tc, rep, perf)
+    check_caches(tc, rep, caches)
     check_access(tc, rep, perf, [dram])
     check_distances(tc, rep, dist, sorted({t for _, t in perf}))
     return check_tiers(tc, rep, perf, dram)

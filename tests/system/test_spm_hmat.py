@@ -30,6 +30,9 @@ PERF = {
 # SLIT distances, symmetric; QEMU mirrors what is given one way.
 DIST = {(0, 1): 17, (0, 2): 28, (1, 2): 30}
 SPM_SIZES = {1: "1G", 2: "512M"}
+# A 64 MiB direct-mapped, write-back memory-side cache in front of the
+# slow node, with 64-byte lines.
+CACHES = {2: (64 * spmguest.MiB, "direct", "write-back", 64)}
 
 
 def qemu_args():
@@ -48,6 +51,10 @@ def qemu_args():
                  "data-type=access-latency,latency=%d" % (init, target, lat),
                  "-numa", "hmat-lb,initiator=%d,target=%d,hierarchy=memory,"
                  "data-type=access-bandwidth,bandwidth=%dM" % (init, target, bw)]
+    # After the node's hmat-lb, as QEMU wants.
+    for node, (size, assoc, policy, line) in CACHES.items():
+        args += ["-numa", "hmat-cache,node-id=%d,size=%d,level=1,associativity=%s,"
+                 "policy=%s,line=%d" % (node, size, assoc, policy, line)]
     return args
 
 
@@ -62,7 +69,7 @@ class SpmHmat(unittest.TestCase):
         self.assertEqual([(m["memory_pd"], m["initiator_valid"], m["initiator_pd"])
                           for m in rep["hmat_mpda"] if m["memory_pd"] == 0],
                          [(0, 1, 0)], "node 0's memory proximity domain attributes")
-        tiers = check_performance(self, rep, PERF, DIST)
+        tiers = check_performance(self, rep, PERF, DIST, CACHES)
         # What the numbers mean (memory_tier0, 4 and 72 with Linux 6.12):
         # HBM above DRAM, slow SPM below it.
         self.assertLess(tiers[1], tiers[0])

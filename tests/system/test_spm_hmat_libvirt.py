@@ -70,6 +70,24 @@ def dist_of(root):
     return dist
 
 
+def caches_of(root):
+    """{node: (size, associativity, policy, line size)} of the level-1
+    <cache> of the cells, in spmhmat's terms."""
+    assoc = {"direct": "direct", "full": "complex"}
+    policy = {"writeback": "write-back", "writethrough": "write-through"}
+    out = {}
+    for cell in root.findall("./cpu/numa/cell"):
+        for c in cell.findall("cache"):
+            if c.get("level") != "1":
+                raise ValueError("only level-1 caches are checked")
+            size, line = c.find("size"), c.find("line")
+            out[int(cell.get("id"))] = (
+                int(size.get("value")) * UNITS[size.get("unit")],
+                assoc[c.get("associativity")], policy[c.get("policy")],
+                int(line.get("value")) * UNITS[line.get("unit")])
+    return out
+
+
 def example(wd, name, firmware):
     """The example domain as an ElementTree root, placeholders filled in,
     named NAME, booted by FIRMWARE."""
@@ -86,10 +104,25 @@ def example(wd, name, firmware):
     return root
 
 
+def add_cache(cell, size, size_unit, line, line_unit):
+    """A level-1 direct-mapped write-back cache of SIZE and LINE in CELL.
+
+    libvirt 11.3 ignores the unit of both (src/conf/numa_conf.c reads
+    "./size/unit" and "./line/unit", elements, not the attributes): sizes
+    are always KiB, lines bytes.  So the units here are those; the
+    expected failure below shows the defect."""
+    cache = ET.SubElement(cell, "cache", level="1", associativity="direct",
+                          policy="writeback")
+    ET.SubElement(cache, "size", value=size, unit=size_unit)
+    ET.SubElement(cache, "line", value=line, unit=line_unit)
+    return cache
+
+
 def add_slow_node(root):
     """Add node 2: a memory-only cell holding only a 512 MiB spm device,
     with 4 x DRAM's latency and a quarter of its bandwidth, 28 from node 0
-    and 30 from node 1."""
+    and 30 from node 1, behind a 64 MiB direct-mapped write-back
+    memory-side cache with 64-byte lines."""
     numa = root.find("./cpu/numa")
     cells = numa.findall("cell")
     far = {0: 28, 1: 30}
@@ -100,6 +133,7 @@ def add_slow_node(root):
     sib = ET.SubElement(cell, "distances")
     for b, val in ((0, 28), (1, 30), (2, 10)):
         ET.SubElement(sib, "sibling", id=str(b), value=str(val))
+    add_cache(cell, "65536", "KiB", "64", "B")
     numa.insert(len(cells), cell)
     ic = numa.find("interconnects")
     ET.SubElement(ic, "latency", initiator="0", target="2", type="access", value="40")
@@ -119,16 +153,17 @@ class SpmHmatLibvirt(unittest.TestCase):
         root = example(wd, PREFIX + name, firmware)
         if slow_node:
             add_slow_node(root)
-        perf, dist = perf_of(root), dist_of(root)
+        perf, dist, caches = perf_of(root), dist_of(root), caches_of(root)
         res = spmlibvirt.boot(PREFIX + name, ET.tostring(root, encoding="unicode"), wd)
         rep = res.report
         nodes = [1, 2] if slow_node else [1]
         check_spm(self, res.memdevs, rep, nodes)
         # libvirt keeps the figures in the live XML.
         live = ET.fromstring(res.cmdline)
-        self.assertEqual((perf_of(live), dist_of(live)), (perf, dist),
-                         "the live XML's interconnects and distances")
-        tiers = check_performance(self, rep, perf, dist)
+        self.assertEqual((perf_of(live), dist_of(live), caches_of(live)),
+                         (perf, dist, caches),
+                         "the live XML's interconnects, distances and caches")
+        tiers = check_performance(self, rep, perf, dist, caches)
         self.assertLess(tiers[1], tiers[0], "HBM-like node 1 is not above DRAM")
         if slow_node:
             self.assertGreater(tiers[2], tiers[0], "slow node 2 is not below DRAM")
@@ -145,6 +180,26 @@ class SpmHmatLibvirt(unittest.TestCase):
 
     def test_hbm_and_slow_ovmf(self):
         self.boot("two-ovmf", "ovmf", True)
+
+
+class SpmHmatLibvirtCacheUnits(unittest.TestCase):
+    # libvirt defect (upstream, 11.3 and our queue): the unit of a NUMA
+    # cell's <cache> <size> and <line> is not read (numa_conf.c,
+    # virDomainNumaDefNodeCacheParseXML passes "./size/unit" and
+    # "./line/unit" where "./size/@unit" and "./line/@unit" are meant), so
+    # <size value='64' unit='MiB'/> becomes 64 KiB and <line value='1'
+    # unit='KiB'/> 1 byte, silently.  Remove the marker once fixed.
+    @unittest.expectedFailure
+    def test_cache_units_kept(self):
+        wd = spmlibvirt.workdir()
+        name = PREFIX + "units"
+        root = example(wd, name, "seabios")
+        add_cache(root.find("./cpu/numa/cell[@id='1']"), "64", "MiB", "1", "KiB")
+        with spmlibvirt.Domain(name, ET.tostring(root, encoding="unicode"), wd) as dom:
+            dom.define()
+            defined = ET.fromstring(spmlibvirt.virsh("dumpxml", name).stdout)
+        self.assertEqual(caches_of(defined),
+                         {1: (64 * spmguest.MiB, "direct", "write-back", 1024)})
 
 
 if __name__ == "__main__":
