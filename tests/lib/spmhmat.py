@@ -154,11 +154,11 @@ def check_caches(tc, rep, caches):
                    "Linux's memory-side caches")
 
 
-def check_performance(tc, rep, perf, dist, caches={}, dram=0):
-    """All of the above for a guest whose SPM nodes were onlined; returns
-    {node: tier} after onlining."""
+def check_performance(tc, rep, perf, dist, caches=None, dram=0):
+    """All of the above for a guest whose SPM nodes were onlined (CACHES
+    None: no memory-side caches); returns {node: tier} after onlining."""
     check_hmat_table(tc, rep, perf)
-    check_caches(tc, rep, caches)
+    check_caches(tc, rep, caches or {})
     check_access(tc, rep, perf, [dram])
     check_distances(tc, rep, dist, sorted({t for _, t in perf}))
     return check_tiers(tc, rep, perf, dram)
