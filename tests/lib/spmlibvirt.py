@@ -10,8 +10,10 @@ by spmguest, so the assertions (spmcheck) are the same as with plain QEMU.
 """
 
 import atexit
+import grp
 import json
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -25,6 +27,9 @@ from spmguest import (INITRD, KERNEL, OVMF_DIR, PREFIX, QEMU, TOP, GuestError,
 VIRSH = os.path.join(PREFIX, "bin", "virsh")
 LIBVIRTD = os.path.join(TOP, "tools", "libvirtd")
 URI = "qemu:///system"
+# virtqemud's status XML and pid file of each running domain
+RUN_QEMU = os.path.join(PREFIX, "var", "run", "libvirt", "qemu")
+QEMU_CONF = os.path.join(PREFIX, "etc", "libvirt", "qemu.conf")
 KARGS = "console=ttyS0 quiet panic=-1 log_buf_len=4M"
 
 
@@ -68,6 +73,10 @@ class Daemon:
         self.running = True
         subprocess.run([LIBVIRTD, "start"], check=True, stdin=subprocess.DEVNULL)
 
+    def restart(self):
+        """Restart virtqemud, leaving running guests alone."""
+        subprocess.run([LIBVIRTD, "restart"], check=True, stdin=subprocess.DEVNULL)
+
     def stop(self):
         if self.running:
             self.running = False
@@ -92,6 +101,26 @@ class Daemon:
                         Domain(name).remove()
         finally:
             self.stop()
+
+
+def qemu_user():
+    """(name, uid, gid) of the user and group qemu.conf runs QEMU as."""
+    conf = {}
+    with open(QEMU_CONF) as f:
+        for line in f:
+            key, sep, value = line.partition("=")
+            if sep and not key.lstrip().startswith("#"):
+                conf[key.strip()] = value.strip().strip('"')
+    name = conf.get("user", "root")
+    return name, pwd.getpwnam(name).pw_uid, grp.getgrnam(conf.get("group", "root")).gr_gid
+
+
+def recorded_spm_device(name):
+    """The QEMU device virtqemud's status XML of running domain NAME records
+    for its spm memory (<spm device='...'/>), or None."""
+    root = ET.parse(os.path.join(RUN_QEMU, name + ".xml")).getroot()
+    spm = root.find("./spm")
+    return spm.get("device") if spm is not None else None
 
 
 def _sigterm(signum, frame):
@@ -227,6 +256,20 @@ class Domain:
         out = virsh("qemu-monitor-command", self.name, json.dumps({"execute": command}))
         return json.loads(out.stdout)["return"]
 
+    def qemu_pid(self):
+        with open(os.path.join(RUN_QEMU, self.name + ".pid")) as f:
+            return int(f.read().strip())
+
+    def check_unprivileged(self):
+        """QEMU runs as qemu.conf's user and group, which are not root's."""
+        user, uid, gid = qemu_user()
+        if uid == 0 or gid == 0:
+            raise GuestError("qemu.conf runs QEMU as root (user %r)" % user)
+        st = os.stat("/proc/%d" % self.qemu_pid())
+        if (st.st_uid, st.st_gid) != (uid, gid):
+            raise GuestError("QEMU of %s runs as %d:%d, not as %s (%d:%d)"
+                             % (self.name, st.st_uid, st.st_gid, user, uid, gid))
+
     def start(self):
         """Start paused, read query-memory-devices and the live XML, resume."""
         virsh("start", "--paused", self.name)
@@ -297,7 +340,12 @@ class Domain:
 
 
 def workdir(prefix="spm-libvirt-"):
-    return tempfile.mkdtemp(prefix=prefix)
+    """A scratch directory for a domain's console, nvram and sockets.  QEMU
+    runs unprivileged and opens files there (handed to it by libvirt), so
+    the directory must be searchable by everybody (mkdtemp makes it 0700)."""
+    wd = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(wd, 0o755)
+    return wd
 
 
 def boot(name, xml_text, wd, timeout=300):

@@ -14,6 +14,7 @@ survive all of it.
 import os
 import sys
 import unittest
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import spmguest  # noqa: E402
@@ -21,6 +22,7 @@ import spmlibvirt  # noqa: E402
 from spmcheck import check_dimms, check_spm, spm_devices  # noqa: E402
 from spmguest import memdev_range  # noqa: E402
 from spmlibvirt import Domain, check_hotplug_refused, dimm_xml, domain_xml, spm_targets, virsh  # noqa: E402,E501
+from spmlibvirt import recorded_spm_device  # noqa: E402
 from spmlibvirt import spm_xml as spm  # noqa: E402
 
 PREFIX = "spmtest-"
@@ -118,6 +120,100 @@ class SpmLibvirtHotplug(unittest.TestCase):
         check_spm(self, d.memdevs, again, [1], online=False)
         self.assertNotIn(dom, domains())
         self.assertIn("Running hypervisor", virsh("version").stdout)
+
+
+class SpmLibvirtDeviceRecord(unittest.TestCase):
+    def test_recorded_across_restart(self):
+        """virtqemud records the device it chose for spm (spm-memory with our
+        QEMU) in the domain's status XML; a restart of virtqemud keeps the
+        guest running and the record, and the guest still sees its SPM."""
+        dom = PREFIX + "record"
+        wd = spmlibvirt.workdir()
+        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
+        with Domain(dom, xml, wd) as d:
+            d.define().start()
+            d.wait_for("@@SPM-GUEST READY@@")
+            self.assertEqual(recorded_spm_device(dom), "spm-memory")
+            pid = d.qemu_pid()
+            daemon.restart()
+            self.assertEqual(d.state(), "running")
+            self.assertEqual(d.qemu_pid(), pid)
+            self.assertEqual(recorded_spm_device(dom), "spm-memory")
+            self.assertEqual(spm_targets(virsh("dumpxml", dom).stdout), spm_targets(d.live_xml))
+            d.send("/bin/spm-probe; poweroff -f")
+            d.wait_shutoff()
+        check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
+
+
+def inactive_spm(dom):
+    """[(path, base, node, size)] of the spm devices of DOM's persistent XML."""
+    out = []
+    text = virsh("dumpxml", "--inactive", dom).stdout
+    for mem, target in zip(ET.fromstring(text).findall("./devices/memory[@model='spm']"),
+                           spm_targets(text)):
+        path = mem.find("source/path")
+        out.append((path.text if path is not None else None,) + target[1:])
+    return out
+
+
+class SpmLibvirtConfig(unittest.TestCase):
+    def test_update_detach_config(self):
+        """update-device --config and detach-device --config find an spm
+        device by its target (size, node, address) and change the persistent
+        definition only: QEMU gets the new source at the next start."""
+        dom = PREFIX + "config"
+        wd = spmlibvirt.workdir()
+        old, new = os.path.join(wd, "old.img"), os.path.join(wd, "new.img")
+        for path in (old, new):
+            with open(path, "wb") as f:
+                f.truncate(512 << 20)
+        src = "<source><path>%s</path></source>"
+        devices = spm(512, 1, extra=src % old) + spm(256, 1) + spm(256, 1, base=0x180000000)
+
+        def device_file(name, text):
+            path = os.path.join(wd, name)
+            with open(path, "w") as f:
+                f.write(text)
+            return path
+
+        with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1), online=False), wd) as d:
+            d.define()
+            # the target alone finds the device; its source is replaced
+            virsh("update-device", dom, device_file("upd.xml", spm(512, 1, extra=src % new)),
+                  "--config")
+            self.assertEqual(inactive_spm(dom), [(new, None, 1, 512 << 20),
+                                                 (None, None, 1, 256 << 20),
+                                                 (None, 0x180000000, 1, 256 << 20)])
+            # the address picks one of the two 256 MiB devices
+            virsh("detach-device", dom, device_file("det.xml", spm(256, 1, base=0x180000000)),
+                  "--config")
+            self.assertEqual(inactive_spm(dom), [(new, None, 1, 512 << 20),
+                                                 (None, None, 1, 256 << 20)])
+            r = virsh("detach-device", dom, device_file("none.xml", spm(128, 1)), "--config",
+                      check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no spm memory device of size '131072' KiB on node '1' matches",
+                          r.stderr)
+            r = virsh("update-device", dom, device_file("other.xml", spm(512, 0, extra=src % old)),
+                      "--config", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no spm memory device of size '524288' KiB on node '0' matches",
+                          r.stderr)
+            self.assertEqual(len(inactive_spm(dom)), 2)
+
+            # QEMU gets the updated source; an update of the running domain's
+            # persistent definition leaves the live one alone
+            virsh("start", "--paused", dom)
+            path = virsh("qemu-monitor-command", dom, "--hmp", "qom-get /objects/memspm0 mem-path")
+            self.assertEqual(path.stdout.strip().strip('"'), new)
+            virsh("update-device", dom, device_file("back.xml", spm(512, 1, extra=src % old)),
+                  "--config")
+            live = virsh("dumpxml", dom).stdout
+            self.assertIn("<path>%s</path>" % new, live)
+            self.assertNotIn(old, live)
+            self.assertEqual(inactive_spm(dom)[0][0], old)
+            virsh("destroy", dom)
+            self.assertEqual(inactive_spm(dom)[0][0], old)
 
 
 # name: (domain_xml keyword arguments, failing command, message)
