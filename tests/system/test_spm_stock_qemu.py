@@ -26,6 +26,7 @@ from spmcheck import check_dimms, check_spm, spm_devices  # noqa: E402
 from spmguest import memdev_range  # noqa: E402
 from spmlibvirt import Domain, check_hotplug_refused, dimm_xml, domain_xml, spm_targets, virsh  # noqa: E402,E501
 from spmlibvirt import spm_xml as spm  # noqa: E402
+from spmlibvirt import recorded_spm_device  # noqa: E402
 
 PREFIX = "spmstock-"
 STOCK_TOOL = os.path.join(spmguest.TOP, "tools", "stock-qemu")
@@ -177,9 +178,51 @@ class StockQemu(unittest.TestCase):
             self.assertIn("'sp-mem' device, which doesn't migrate or save its memory", r.stderr)
             self.assertEqual(d.state(), "running")
             self.assertFalse(os.path.exists(os.path.join(wd, "saved")))
+            # the device is recorded in the status XML and, after a restart
+            # of virtqemud, still decides
+            self.assertEqual(recorded_spm_device(dom), "sp-mem")
+            daemon.restart()
+            self.assertEqual(d.state(), "running")
+            self.assertEqual(recorded_spm_device(dom), "sp-mem")
+            r = virsh("save", dom, os.path.join(wd, "saved"), check=False)
+            self.assertIn("'sp-mem' device, which doesn't migrate or save its memory", r.stderr)
             d.send("poweroff -f")
             d.wait_shutoff()
         check_spm(self, d.memdevs, d.reports()[0], [1], online=False)
+
+    def test_restore_needs_same_device(self):
+        """A guest saved on our QEMU (spm-memory) is not restored by the stock
+        QEMU, which only has sp-mem: refused before QEMU starts, naming both
+        devices.  Our QEMU restores it, with its SPM."""
+        dom = PREFIX + "restore"
+        wd = spmlibvirt.workdir()
+        saved = os.path.join(wd, "saved")
+        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
+        with Domain(dom, xml, wd) as d:
+            d.define().start()
+            d.wait_for("@@SPM-GUEST READY@@")
+            self.assertEqual(recorded_spm_device(dom), "spm-memory")
+            virsh("save", dom, saved)
+            self.assertEqual(d.state(), "shut off")
+            stock = os.path.join(wd, "stock.xml")
+            with open(stock, "w") as f:
+                f.write(virsh("save-image-dumpxml", "--security-info", saved).stdout.replace(
+                    "<emulator>%s</emulator>" % spmguest.QEMU,
+                    "<emulator>%s</emulator>" % STOCK_QEMU))
+            r = virsh("restore", saved, "--xml", stock, check=False)
+            self.assertNotEqual(r.returncode, 0, "restored by the stock QEMU")
+            self.assertIn("domain's spm memory uses QEMU's 'spm-memory' device, which QEMU "
+                          "binary '%s' lacks (it only has 'sp-mem')" % STOCK_QEMU, r.stderr)
+            self.assertEqual(d.state(), "shut off")
+            virsh("restore", saved)
+            self.assertEqual(d.state(), "running")
+            self.assertEqual(recorded_spm_device(dom), "spm-memory")
+            if d.ctl is not None:
+                d.ctl.close()
+                d.ctl = None    # a new QEMU, a new socket
+            d.send("/bin/spm-probe; poweroff -f")
+            d.wait_shutoff()
+        check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
 
 
 def add_boot_tests():
