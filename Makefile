@@ -2,7 +2,8 @@
 # the scripts are incremental and safe to run again.
 
 .PHONY: all run test deps fetch build seabios qemu libvirt probe initramfs \
-	tree-qemu tree-libvirt tree-seabios export-qemu export-libvirt export-seabios clean
+	tree-qemu tree-libvirt tree-seabios export-qemu export-libvirt export-seabios \
+	check-qemu check-libvirt clean
 
 all: build
 
@@ -28,8 +29,13 @@ seabios qemu libvirt probe initramfs:
 tree-%:
 	tools/tree $*
 
+check-%:
+	tools/check-queue $*
+
 export-%:
 	tools/export $*
 
+# Never deletes a work tree's unexported commits (FORCE=1 does).
 clean:
+	@for c in qemu libvirt seabios; do tools/tree --check $$c || exit 1; done
 	rm -rf build

@@ -25,22 +25,42 @@ note() {
     echo "==> $*" >&2
 }
 
-# pin_field NAME FIELD: print FIELD (version|file|suite|kind) of the first
-# pins line for package NAME.
-pin_field() {
-    local name=$1 field=$2
-    awk -v n="$name" -v f="$field" '
+# pins_rows [COLUMN=VALUE...]: the one reader of pins.  Prints its rows,
+# without comments, as "kind suite package version file sha256", only
+# those whose COLUMN (one of those names) is VALUE for every filter given.
+pins_rows() {
+    awk -v filters="$*" '
+        BEGIN {
+            split("kind suite package version file sha256", name, " ")
+            for (i = 1; i <= 6; i++) col[name[i]] = i
+            nf = split(filters, f, " ")
+            for (i = 1; i <= nf; i++) {
+                eq = index(f[i], "=")
+                key[i] = substr(f[i], 1, eq - 1); want[i] = substr(f[i], eq + 1)
+                if (!(key[i] in col)) { print "pins_rows: no column " key[i] > "/dev/stderr"; exit 2 }
+            }
+        }
         /^#/ || NF < 6 { next }
-        $3 == n {
-            if (f == "kind") print $1; else if (f == "suite") print $2;
-            else if (f == "version") print $4; else if (f == "file") print $5;
-            exit
+        {
+            for (i = 1; i <= nf; i++) if ($(col[key[i]]) != want[i]) next
+            print $1, $2, $3, $4, $5, $6
         }' "$TOP/pins"
+}
+
+# pin_field NAME FIELD: print FIELD (kind|suite|version|file|sha256) of the
+# first pins row for package NAME.
+pin_field() {
+    local kind suite package version file sha256
+    read -r kind suite package version file sha256 < <(pins_rows package="$1") || return 0
+    case $2 in
+    kind|suite|version|file|sha256) echo "${!2}" ;;
+    *) die "pin_field: no field $2" ;;
+    esac
 }
 
 # pin_files NAME: every file pinned for package NAME.
 pin_files() {
-    awk -v n="$1" '!/^#/ && NF >= 6 && $3 == n { print $5 }' "$TOP/pins"
+    pins_rows package="$1" | cut -d' ' -f5
 }
 
 # debian_mirror: print the URI of the first Debian archive (not -security)
@@ -91,4 +111,16 @@ unpack_deb() {
         echo "$file" > "$dest/.unpacked"
     fi
     echo "$dest"
+}
+
+# without_kvm CMD...: run CMD with /dev/kvm hidden behind /dev/null (in a
+# private mount namespace).  KVM does not work for guests here, and QEMU's
+# qtests would prefer it and see other ACPI tables.
+without_kvm() {
+    if [ -e /dev/kvm ]; then
+        unshare -m --propagation private -- \
+            sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
+    else
+        "$@"
+    fi
 }
