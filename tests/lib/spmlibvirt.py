@@ -41,12 +41,13 @@ class VirshError(Exception):
         self.stderr = stderr
 
 
-def virsh(*args, check=True, timeout=120):
-    """Run virsh against the private daemon; returns the CompletedProcess."""
+def virsh(*args, check=True, timeout=120, uri=URI):
+    """Run virsh against the private daemon (or URI); returns the
+    CompletedProcess."""
     env = dict(os.environ)
     env.pop("LIBVIRT_DEFAULT_URI", None)
     env.pop("VIRSH_DEFAULT_CONNECT_URI", None)
-    res = subprocess.run([VIRSH, "-q", "-c", URI] + list(args), env=env,
+    res = subprocess.run([VIRSH, "-q", "-c", uri] + list(args), env=env,
                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
                          timeout=timeout)
     if check and res.returncode != 0:
@@ -115,10 +116,10 @@ def qemu_user():
     return name, pwd.getpwnam(name).pw_uid, grp.getgrnam(conf.get("group", "root")).gr_gid
 
 
-def recorded_spm_device(name):
+def recorded_spm_device(name, run_dir=RUN_QEMU):
     """The QEMU device virtqemud's status XML of running domain NAME records
     for its spm memory (<spm device='...'/>), or None."""
-    root = ET.parse(os.path.join(RUN_QEMU, name + ".xml")).getroot()
+    root = ET.parse(os.path.join(run_dir, name + ".xml")).getroot()
     spm = root.find("./spm")
     return spm.get("device") if spm is not None else None
 
@@ -234,6 +235,9 @@ class Domain:
 
     def __init__(self, name, xml_text=None, workdir="/nonexistent"):
         self.name = name
+        # the daemon the domain is on (a migration moves it elsewhere)
+        self.uri = URI
+        self.run_dir = RUN_QEMU
         self.workdir = workdir
         self.console = os.path.join(workdir, "console")
         self.ctl_path = os.path.join(workdir, "ctl")
@@ -245,19 +249,22 @@ class Domain:
         self.memdevs = None
         self.live_xml = None
 
+    def virsh(self, *args, **kwargs):
+        return virsh(*args, uri=self.uri, **kwargs)
+
     def define(self):
-        virsh("define", self.xml_path)
+        self.virsh("define", self.xml_path)
         return self
 
     def state(self):
-        return virsh("domstate", self.name).stdout.strip()
+        return self.virsh("domstate", self.name).stdout.strip()
 
     def qmp(self, command):
-        out = virsh("qemu-monitor-command", self.name, json.dumps({"execute": command}))
+        out = self.virsh("qemu-monitor-command", self.name, json.dumps({"execute": command}))
         return json.loads(out.stdout)["return"]
 
     def qemu_pid(self):
-        with open(os.path.join(RUN_QEMU, self.name + ".pid")) as f:
+        with open(os.path.join(self.run_dir, self.name + ".pid")) as f:
             return int(f.read().strip())
 
     def check_unprivileged(self):
@@ -271,11 +278,13 @@ class Domain:
                              % (self.name, st.st_uid, st.st_gid, user, uid, gid))
 
     def start(self):
-        """Start paused, read query-memory-devices and the live XML, resume."""
-        virsh("start", "--paused", self.name)
+        """Start paused, check that QEMU isn't root, read
+        query-memory-devices and the live XML, resume."""
+        self.virsh("start", "--paused", self.name)
+        self.check_unprivileged()
         self.memdevs = self.qmp("query-memory-devices")
-        self.live_xml = virsh("dumpxml", self.name).stdout
-        virsh("resume", self.name)
+        self.live_xml = self.virsh("dumpxml", self.name).stdout
+        self.virsh("resume", self.name)
         return self
 
     def wait_for(self, marker, timeout=300):
@@ -328,9 +337,9 @@ class Domain:
         if self.ctl is not None:
             self.ctl.close()
             self.ctl = None
-        if virsh("domstate", self.name, check=False).stdout.strip() not in ("shut off", ""):
-            virsh("destroy", self.name, check=False)
-        virsh("undefine", "--nvram", self.name, check=False)
+        if self.virsh("domstate", self.name, check=False).stdout.strip() not in ("shut off", ""):
+            self.virsh("destroy", self.name, check=False)
+        self.virsh("undefine", "--nvram", self.name, check=False)
 
     def __enter__(self):
         return self

@@ -11,7 +11,9 @@ still running; bad XML must fail with its own message; the daemon must
 survive all of it.
 """
 
+import grp
 import os
+import pwd
 import sys
 import unittest
 import xml.etree.ElementTree as ET
@@ -214,6 +216,71 @@ class SpmLibvirtConfig(unittest.TestCase):
             self.assertEqual(inactive_spm(dom)[0][0], old)
             virsh("destroy", dom)
             self.assertEqual(inactive_spm(dom)[0][0], old)
+
+
+def owner(path):
+    st = os.stat(path)
+    return st.st_uid, st.st_gid
+
+
+class SpmLibvirtUnprivileged(unittest.TestCase):
+    """QEMU runs as qemu.conf's unprivileged user (Domain.start checks that
+    for every test); the DAC driver lends it the files it needs."""
+
+    def test_spm_file_owner(self):
+        """A file-backed, shared SPM is handed to QEMU's user while the domain
+        runs and given back to its owner (not root) when it stops, as are
+        the kernel and initramfs; the guest sees the SPM."""
+        _, quid, qgid = spmlibvirt.qemu_user()
+        nobody = (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
+        dom = PREFIX + "owner"
+        wd = spmlibvirt.workdir()
+        path = os.path.join(wd, "spm.img")
+        with open(path, "wb") as f:
+            f.truncate(512 << 20)
+        os.chown(path, *nobody)
+        os.chmod(path, 0o600)
+        boot_files = {f: owner(f) for f in (spmguest.KERNEL, spmguest.INITRD)}
+        devices = spm(512, 1, extra="<source><path>%s</path></source>" % path).replace(
+            "<memory model='spm'>", "<memory model='spm' access='shared'>", 1)
+        with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1)), wd) as d:
+            d.define()
+            self.assertEqual(owner(path), nobody)
+            d.start()
+            self.assertEqual(owner(path), (quid, qgid), "the SPM file during the run")
+            for f in boot_files:
+                self.assertEqual(owner(f), (quid, qgid), f)
+            d.wait_shutoff()
+            res = d.result()
+        self.assertEqual(owner(path), nobody, "the SPM file after the domain stopped")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        for f, was in boot_files.items():
+            self.assertEqual(owner(f), was, f)
+        check_spm(self, res.memdevs, res.report, [1])
+
+    def test_spm_path_unreachable(self):
+        """An SPM path below a directory QEMU's user can't search is refused
+        at start, before QEMU runs, with the path, the directory and the
+        ids; the file is left as it was."""
+        user, quid, qgid = spmlibvirt.qemu_user()
+        dom = PREFIX + "unreachable"
+        wd = spmlibvirt.workdir()
+        private = os.path.join(wd, "private")
+        os.mkdir(private, 0o700)
+        path = os.path.join(private, "spm.img")
+        with open(path, "wb") as f:
+            f.truncate(512 << 20)
+        devices = spm(512, 1, extra="<source><path>%s</path></source>" % path)
+        with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1)), wd) as d:
+            d.define()
+            r = virsh("start", dom, check=False)
+            self.assertNotEqual(r.returncode, 0, "started")
+            self.assertIn("QEMU, running as %d:%d, can't reach spm memory source path '%s' "
+                          "through directory '%s': Permission denied"
+                          % (quid, qgid, path, private), r.stderr)
+            self.assertEqual(d.state(), "shut off")
+        self.assertEqual(owner(path), (0, 0))
+        self.assertIn("Running hypervisor", virsh("version").stdout)
 
 
 # name: (domain_xml keyword arguments, failing command, message)
