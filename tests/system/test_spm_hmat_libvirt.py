@@ -30,6 +30,10 @@ daemon = spmlibvirt.Daemon()
 
 def setUpModule():
     daemon.up()
+    # Domains an interrupted run left defined.
+    for name in spmlibvirt.virsh("list", "--all", "--name").stdout.split():
+        if name.startswith(PREFIX):
+            spmlibvirt.Domain(name).remove()
 
 
 def tearDownModule():
