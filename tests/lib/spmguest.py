@@ -31,6 +31,8 @@ OVMF_DIR = os.path.join(BUILD, "debs", "ovmf-generic", "usr", "share", "OVMF")
 
 BEGIN = "@@SPM-PROBE BEGIN v1@@"
 END = "@@SPM-PROBE END@@"
+# guest/init prints it when it waits for commands (control mode)
+READY = "@@SPM-GUEST READY@@"
 FIRMWARES = ("seabios", "ovmf")
 
 GiB = 1 << 30

@@ -23,7 +23,7 @@ class Rig(unittest.TestCase):
         g = spmguest.Guest(ARGS, control=True)
         with g:
             g.start()
-            g.wait_for("@@SPM-GUEST READY@@", timeout=120)
+            g.wait_for(spmguest.READY, timeout=120)
             with self.assertRaisesRegex(spmguest.GuestError, "did not finish within 3 s"):
                 g.wait_exit(timeout=3)
             self.assertIsNotNone(g.proc.poll(), "QEMU still runs after the time-out")

@@ -39,6 +39,15 @@ def dimm(i, size, node):
             "-device", "pc-dimm,id=dimm%d,memdev=dimm%dmem,node=%d" % (i, i, node)]
 
 
+# The file backend's file; QEMU creates it and leaves it behind.
+SHM_FILE = "/dev/shm/spm-test-%d" % os.getpid()
+
+
+def remove_shm_file():
+    if os.path.exists(SHM_FILE):
+        os.unlink(SHM_FILE)
+
+
 SCENARIOS = {
     "single": (numa(1) + spm(0, "1G", 1), [1]),
     "multiple": (numa(2) + spm(0, "512M", 2) + spm(1, "256M", 1) + spm(2, "384M", 2),
@@ -49,7 +58,7 @@ SCENARIOS = {
     "fit": (numa(2, mem="maxmem=5G") + spm(0, "1G", 1) + spm(1, "1G", 2), [1, 2]),
     "backends": (numa(2)
                  + spm(0, "512M", 1, "memory-backend-file",
-                       ",mem-path=/dev/shm/spm-test-%d,share=on" % os.getpid())
+                       ",mem-path=%s,share=on" % SHM_FILE)
                  + spm(1, "256M", 2, "memory-backend-memfd"),
                  [1, 2]),
 }
@@ -58,6 +67,7 @@ SCENARIOS = {
 class SpmQemu(unittest.TestCase):
     def boot(self, name, firmware, machine="q35"):
         args, nodes = SCENARIOS[name]
+        self.addCleanup(remove_shm_file)
         res = spmguest.run(args, firmware=firmware, machine=machine, online=True)
         check_spm(self, res.memdevs, res.report, nodes)
         return res
@@ -96,7 +106,7 @@ class SpmQemuLarge(unittest.TestCase):
         becomes System RAM of its node."""
         with spmguest.Guest(LARGE, firmware=firmware, online=True, control=True) as g:
             g.start()
-            g.wait_for("@@SPM-GUEST READY@@")
+            g.wait_for(spmguest.READY)
             g.send("echo block_size_bytes=$(cat /sys/devices/system/memory/block_size_bytes);"
                    " poweroff -f")
             g.wait_exit(timeout=300)
@@ -176,7 +186,7 @@ class SpmQemuRuntime(unittest.TestCase):
         args = numa(2) + spm(0, "512M", 1)
         with spmguest.Guest(args, firmware=firmware, control=True) as g:
             g.start()
-            g.wait_for("@@SPM-GUEST READY@@")
+            g.wait_for(spmguest.READY)
             g.qmp.command("object-add", **{"qom-type": "memory-backend-ram",
                                            "id": "hot0mem", "size": 512 << 20})
             g.qmp.command("device_add", driver="pc-dimm", id="hot0",
@@ -216,7 +226,7 @@ class SpmQemuRuntime(unittest.TestCase):
         with spmguest.Guest(args, firmware=firmware, control=True,
                             workdir=workdir, name="source") as src:
             src.start()
-            src.wait_for("@@SPM-GUEST READY@@")
+            src.wait_for(spmguest.READY)
             src.send("/bin/spm-probe --pattern=write:7")
             src.wait_for(spmguest.END, count=2)
             src.qmp.command("migrate", uri="file:" + stream)
