@@ -180,6 +180,35 @@ static void build_good(const char *root)
                "nodelist", "0\n");
 }
 
+/*
+ * The healthy guest for --online: a kmem driver to which dax0.0 is bound
+ * already, with its blocks online, dax1.0 on device_dax, which the fake
+ * tree cannot rebind, and a memory-side cache in front of node 0.  The tree does not change, so the after phase
+ * repeats the boot phase: what this shows is the order of the records.
+ */
+static void build_online(const char *root)
+{
+    build_good(root);
+    tree_mkdir(root, "sys/bus/dax/drivers/kmem");
+    tree_symlink(root, "sys/devices/platform/hmem.0/dax0.0/driver",
+                 "../../../../bus/dax/drivers/kmem");
+    for (unsigned m = 32; m < 40; m++) {
+        char rel[64];
+
+        snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%u/state",
+                 m);
+        tree_write(root, rel, "online\n");
+    }
+    tree_write(root, "sys/devices/system/node/node0/memory_side_cache/"
+               "index1/size", "268435456\n");
+    tree_write(root, "sys/devices/system/node/node0/memory_side_cache/"
+               "index1/line_size", "64\n");
+    tree_write(root, "sys/devices/system/node/node0/memory_side_cache/"
+               "index1/indexing", "0\n");
+    tree_write(root, "sys/devices/system/node/node0/memory_side_cache/"
+               "index1/write_policy", "0\n");
+}
+
 /* The same guest with damage everywhere. */
 static void build_broken(const char *root)
 {
@@ -338,13 +367,16 @@ static bool same_report(const char *got, const char *want)
     return true;
 }
 
+/* Run @probe on a tree made by @build, with option @extra unless NULL. */
 static void check_report(const char *probe, const char *data,
-                         void (*build)(const char *), const char *expected)
+                         void (*build)(const char *), const char *extra,
+                         const char *expected)
 {
     char *root = tree_new();
     char *out = xasprintf("%s/report.out", root);
     char *want_path = xasprintf("%s/%s", data, expected);
-    char *argv[] = { (char *)probe, (char *)"--root", root, NULL };
+    char *argv[] = { (char *)probe, (char *)"--root", root, (char *)extra,
+                     NULL };
     char *got, *want;
     int status;
 
@@ -376,9 +408,13 @@ int main(int argc, char **argv)
     }
 
     printf("# a healthy guest\n");
-    check_report(argv[1], argv[2], build_good, "e2e-good.expected");
+    check_report(argv[1], argv[2], build_good, NULL, "e2e-good.expected");
+    printf("# --online: the phases and their records in order\n");
+    check_report(argv[1], argv[2], build_online, "--online",
+                 "e2e-online.expected");
     printf("# a damaged tree: errors reported, escaping, exit status 0\n");
-    check_report(argv[1], argv[2], build_broken, "e2e-broken.expected");
+    check_report(argv[1], argv[2], build_broken, NULL,
+                 "e2e-broken.expected");
 
     printf("# usage errors exit with 1\n");
     tmp = tree_new();
