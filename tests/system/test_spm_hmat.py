@@ -147,13 +147,10 @@ class SpmHmatInitiator(unittest.TestCase):
         """A memory-only DRAM node: QEMU describes its initiator."""
         self.attached(3)
 
-    # QEMU defect (hw/acpi/hmat.c, hmat_build_table_structs): the Memory
-    # Proximity Domain Attributes structure is only built for nodes with
-    # node_mem > 0, and a node that holds only spm-memory has none, so the
-    # guest never learns its initiator= and Linux links the fastest
-    # initiator instead (access0 initiators "2").  Remove the marker once
-    # the QEMU queue fixes it.
-    @unittest.expectedFailure
+    # QEMU's HMAT once left out the Memory Proximity Domain Attributes of
+    # nodes without boot memory, SPM-only ones too: the guest never learned
+    # their initiator= and Linux linked the fastest initiator instead
+    # (access0 initiators "2").  The QEMU queue's hw/acpi/hmat patch fixes it.
     def test_spm_node_attached_initiator(self):
         """An SPM-only node: its initiator must reach the guest the same way."""
         self.attached(1)
