@@ -15,6 +15,7 @@ import grp
 import os
 import pwd
 import sys
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -145,6 +146,68 @@ class SpmLibvirtDeviceRecord(unittest.TestCase):
             d.send("/bin/spm-probe; poweroff -f")
             d.wait_shutoff()
         check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
+
+
+def count_reports(d):
+    """How many complete spm-probe reports D's console holds (a restored
+    QEMU opens the console file anew)."""
+    try:
+        return len(d.reports())
+    except spmguest.GuestError:
+        return 0
+
+
+class SpmLibvirtLifecycle(unittest.TestCase):
+    def test_save_managedsave_restart(self):
+        """virsh save and restore, managedsave and start, and a restart of
+        virtqemud keep the guest's data in SPM (a pattern written over its
+        dax device), the live address and the recorded device."""
+        dom = PREFIX + "lifecycle"
+        wd = spmlibvirt.workdir()
+        saved = os.path.join(wd, "saved")
+        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
+
+        def check_pattern(d, after):
+            if d.ctl is not None:       # QEMU may be a new one, with a new socket
+                d.ctl.close()
+                d.ctl = None
+            self.assertEqual(d.state(), "running", after)
+            self.assertEqual(spm_targets(virsh("dumpxml", dom).stdout), live, after)
+            self.assertEqual(recorded_spm_device(dom), "spm-memory", after)
+            seen = count_reports(d)     # the console may have begun anew
+            d.send("/bin/spm-probe --pattern=check:7")
+            deadline = time.monotonic() + 120
+            while count_reports(d) <= seen:
+                self.assertLess(time.monotonic(), deadline, "no report " + after)
+                time.sleep(0.2)
+            result = d.reports()[-1]["pattern"]
+            self.assertEqual([p["result"] for p in result], ["ok"], after)
+
+        with Domain(dom, xml, wd) as d:
+            d.define().start()
+            d.wait_for("@@SPM-GUEST READY@@")
+            live = spm_targets(d.live_xml)
+            d.send("/bin/spm-probe --pattern=write:7")
+            deadline = time.monotonic() + 120
+            while len(d.reports()) < 2:
+                self.assertLess(time.monotonic(), deadline, "no report of the write")
+                time.sleep(0.2)
+            self.assertEqual(d.reports()[1]["pattern"][0]["result"], "ok")
+
+            virsh("save", dom, saved)
+            self.assertEqual(d.state(), "shut off")
+            virsh("restore", saved)
+            check_pattern(d, "after save and restore")
+
+            virsh("managedsave", dom)
+            self.assertEqual(d.state(), "shut off")
+            virsh("start", dom)
+            check_pattern(d, "after managedsave and start")
+
+            daemon.restart()
+            check_pattern(d, "after a restart of virtqemud")
+            d.send("poweroff -f")
+            d.wait_shutoff()
 
 
 def inactive_spm(dom):
