@@ -1,5 +1,7 @@
 # Entry points.  Every target calls one script under tools/ or tests/;
-# the scripts are incremental and safe to run again.
+# the scripts are incremental and safe to run again.  The per-component
+# targets are static pattern rules: make looks for no implicit rule for a
+# .PHONY target, so a plain pattern rule would never run.
 
 .PHONY: all run test deps fetch build seabios qemu libvirt probe initramfs \
 	tree-qemu tree-libvirt tree-seabios export-qemu export-libvirt export-seabios \
@@ -26,13 +28,13 @@ build: seabios qemu libvirt probe initramfs
 seabios qemu libvirt probe initramfs:
 	tools/build-$@
 
-tree-%:
+tree-qemu tree-libvirt tree-seabios: tree-%:
 	tools/tree $*
 
-check-%:
+check-qemu check-libvirt: check-%:
 	tools/check-queue $*
 
-export-%:
+export-qemu export-libvirt export-seabios: export-%:
 	tools/export $*
 
 # Never deletes a work tree's unexported commits (FORCE=1 does).
