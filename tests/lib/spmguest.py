@@ -43,6 +43,31 @@ class GuestError(Exception):
     """The guest did not produce a report; the message says why."""
 
 
+_qemu_user = []
+
+
+def qemu_user():
+    """QEMU's unprivileged user (tools/qemu-user makes it): the guests'
+    QEMU drops to it (-run-with user=) once it has opened its files."""
+    if not _qemu_user:
+        try:
+            out = subprocess.run([os.path.join(TOP, "tools", "qemu-user")], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            raise GuestError("tools/qemu-user failed: %s" % e)
+        _qemu_user.append(out.strip())
+    return _qemu_user[0]
+
+
+def process_uid(pid):
+    """The real uid of process PID."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    raise GuestError("no Uid line for process %d" % pid)
+
+
 # --- the report ------------------------------------------------------------
 
 _FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
@@ -262,6 +287,9 @@ class Guest:
             if not os.path.exists(path):
                 raise GuestError("%s is missing: run 'make build' first" % path)
         self.workdir = workdir or tempfile.mkdtemp(prefix="spm-guest-")
+        # QEMU writes migration streams here after it dropped to its user.
+        user = qemu_user()
+        shutil.chown(self.workdir, user, user)
         self.console = os.path.join(self.workdir, name + ".console")
         self.stderr = os.path.join(self.workdir, name + ".stderr")
         self.qmp_path = os.path.join(self.workdir, name + ".qmp")
@@ -275,7 +303,8 @@ class Guest:
             kargs += " spm.control=1"
         if append:
             kargs += " " + append
-        cmd = [QEMU, "-L", QEMU_DATA, "-accel", "tcg", "-machine", machine,
+        cmd = [QEMU, "-L", QEMU_DATA, "-run-with", "user=" + user,
+               "-accel", "tcg", "-machine", machine,
                "-nodefaults", "-display", "none", "-no-reboot", "-S",
                "-chardev", "file,id=con,path=" + self.console, "-serial", "chardev:con",
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
@@ -305,6 +334,10 @@ class Guest:
             self.kill()
             raise GuestError("QEMU exited with status %s before QMP answered:\n%s"
                              % (self.proc.returncode, tail(self.stderr)))
+        # QMP answers once QEMU has dropped its privileges.
+        if process_uid(self.proc.pid) == 0:
+            self.kill()
+            raise GuestError("QEMU runs as root")
         self.qmp.command("cont")
         return self
 
