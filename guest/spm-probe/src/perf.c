@@ -168,9 +168,9 @@ static char *read_initiators(const char *dir, const char *shown,
 }
 
 static void read_node_access(const char *node_dir, const char *node_name,
-                             uint32_t node, struct access_list *al,
-                             struct errlist *err)
+                             uint32_t node, void *list, struct errlist *err)
 {
+    struct access_list *al = list;
     char **names;
     size_t n;
 
@@ -223,14 +223,22 @@ static int access_cmp(const void *a, const void *b)
     return x->class < y->class ? -1 : x->class > y->class;
 }
 
-void access_read(const char *root, struct access_list *al,
-                 struct errlist *err)
+/*
+ * Call @fn for every nodeN directory below @root, in list_dir()'s natural
+ * order, with the directory's path, its name and N.  A missing node
+ * directory is node_read()'s to report.
+ */
+static void for_each_node_dir(const char *root,
+                              void (*fn)(const char *node_dir,
+                                         const char *node_name,
+                                         uint32_t node, void *list,
+                                         struct errlist *err),
+                              void *list, struct errlist *err)
 {
     char *dir = path_join(root, NODE_SYSFS_PATH);
     char **names;
     size_t n;
 
-    /* A missing node directory is node_read()'s to report. */
     if (list_dir(dir, &names, &n) < 0) {
         free(dir);
         return;
@@ -243,11 +251,17 @@ void access_read(const char *root, struct access_list *al,
             continue;
         }
         node_dir = xasprintf("%s/%s", dir, names[i]);
-        read_node_access(node_dir, names[i], id, al, err);
+        fn(node_dir, names[i], id, list, err);
         free(node_dir);
     }
     free_names(names, n);
     free(dir);
+}
+
+void access_read(const char *root, struct access_list *al,
+                 struct errlist *err)
+{
+    for_each_node_dir(root, read_node_access, al, err);
     qsort(al->a, al->n, sizeof(*al->a), access_cmp);
 }
 
@@ -287,9 +301,9 @@ static bool read_cache_attr(const char *dir, const char *shown,
 }
 
 static void read_node_caches(const char *node_dir, const char *node_name,
-                             uint32_t node, struct cache_list *cl,
-                             struct errlist *err)
+                             uint32_t node, void *list, struct errlist *err)
 {
+    struct cache_list *cl = list;
     char *dir = xasprintf("%s/memory_side_cache", node_dir);
     char *shown = xasprintf("%s/%s/memory_side_cache", NODE_SYSFS_PATH,
                             node_name);
@@ -329,29 +343,8 @@ out:
 
 void cache_read(const char *root, struct cache_list *cl, struct errlist *err)
 {
-    char *dir = path_join(root, NODE_SYSFS_PATH);
-    char **names;
-    size_t n;
-
-    /* A missing node directory is node_read()'s to report. */
-    if (list_dir(dir, &names, &n) < 0) {
-        free(dir);
-        return;
-    }
     /* list_dir() sorts naturally: by node, then by level. */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t id;
-        char *node_dir;
-
-        if (!numbered(names[i], "node", &id)) {
-            continue;
-        }
-        node_dir = xasprintf("%s/%s", dir, names[i]);
-        read_node_caches(node_dir, names[i], id, cl, err);
-        free(node_dir);
-    }
-    free_names(names, n);
-    free(dir);
+    for_each_node_dir(root, read_node_caches, cl, err);
 }
 
 /* --- distances ----------------------------------------------------------- */
