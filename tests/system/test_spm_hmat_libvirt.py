@@ -109,12 +109,7 @@ def example(wd, name, firmware):
 
 
 def add_cache(cell, size, size_unit, line, line_unit):
-    """A level-1 direct-mapped write-back cache of SIZE and LINE in CELL.
-
-    libvirt 11.3 ignores the unit of both (src/conf/numa_conf.c reads
-    "./size/unit" and "./line/unit", elements, not the attributes): sizes
-    are always KiB, lines bytes.  So the units here are those; the
-    expected failure below shows the defect."""
+    """A level-1 direct-mapped write-back cache of SIZE and LINE in CELL."""
     cache = ET.SubElement(cell, "cache", level="1", associativity="direct",
                           policy="writeback")
     ET.SubElement(cache, "size", value=size, unit=size_unit)
@@ -137,7 +132,7 @@ def add_slow_node(root):
     sib = ET.SubElement(cell, "distances")
     for b, val in ((0, 28), (1, 30), (2, 10)):
         ET.SubElement(sib, "sibling", id=str(b), value=str(val))
-    add_cache(cell, "65536", "KiB", "64", "B")
+    add_cache(cell, "64", "MiB", "64", "B")
     numa.insert(len(cells), cell)
     ic = numa.find("interconnects")
     ET.SubElement(ic, "latency", initiator="0", target="2", type="access", value="40")
@@ -187,13 +182,10 @@ class SpmHmatLibvirt(unittest.TestCase):
 
 
 class SpmHmatLibvirtCacheUnits(unittest.TestCase):
-    # libvirt defect (upstream, 11.3 and our queue): the unit of a NUMA
-    # cell's <cache> <size> and <line> is not read (numa_conf.c,
-    # virDomainNumaDefNodeCacheParseXML passes "./size/unit" and
-    # "./line/unit" where "./size/@unit" and "./line/@unit" are meant), so
-    # <size value='64' unit='MiB'/> becomes 64 KiB and <line value='1'
-    # unit='KiB'/> 1 byte, silently.  Remove the marker once fixed.
-    @unittest.expectedFailure
+    # libvirt 11.3 ignored the unit of a NUMA cell's <cache> <size> and
+    # <line> (it read "./size/unit" and "./line/unit", elements, not the
+    # attributes): <size value='64' unit='MiB'/> became 64 KiB, silently.
+    # The libvirt queue's numa_conf patch fixes it.
     def test_cache_units_kept(self):
         wd = spmlibvirt.workdir()
         name = PREFIX + "units"
