@@ -417,6 +417,10 @@ BAD = {
     "adjoining-nodes": (dict(devices=spm(1024, 1, base=0x100000000)
                              + spm(1024, 2, base=0x140000000), cells=cells(2)), "define",
                         "adjoins that of spm memory device"),
+    # One node or two: the guest would merge the ranges into one dax device.
+    "adjoining-same-node": (dict(devices=spm(1024, 1, base=0x100000000)
+                                 + spm(512, 1, base=0x140000000)), "define",
+                            "adjoins that of spm memory device"),
     # Checked by QEMU only, when the domain starts.
     "outside-device-memory": (dict(devices=spm(1024, 1, base=0x40000000)), "start",
                               "can't add memory device [0x40000000:0x40000000], usable "
