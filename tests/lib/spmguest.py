@@ -237,6 +237,8 @@ def firmware_args(firmware, workdir):
         vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
         if not os.path.exists(vars_copy):
             shutil.copyfile(os.path.join(OVMF_DIR, "OVMF_VARS_4M.fd"), vars_copy)
+            # QEMU reopens it as its user when an incoming migration ends.
+            shutil.chown(vars_copy, qemu_user(), qemu_user())
         return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
     raise ValueError("unknown firmware %r (want one of %s)" % (firmware, ", ".join(FIRMWARES)))
