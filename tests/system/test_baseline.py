@@ -7,13 +7,15 @@ OVMF.  Everything asserted comes from the guest's own report, except the
 DIMM's placement, which QEMU reports through QMP.
 """
 
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-from spmguest import GiB, MiB  # noqa: E402
+from spm.check import contains
+from spm.guest import run
+from spm.paths import FIRMWARES, GiB, MiB
+from spm.report import memdev_range
+from spm.testcase import TestCase, add_tests
+
+ORDER = 20
 
 QEMU_ARGS = [
     "-m", "2G,slots=4,maxmem=8G", "-smp", "2",
@@ -26,17 +28,13 @@ QEMU_ARGS = [
 ]
 
 
-def contains(ranges, start, end):
-    return any(s <= start and end <= e for s, e in ranges)
-
-
-class Baseline(unittest.TestCase):
+class Baseline(TestCase):
     def check(self, firmware):
-        res = spmguest.run(QEMU_ARGS, firmware=firmware, machine="q35")
+        res = run(QEMU_ARGS, firmware=firmware, machine="q35", workdir=self.workdir)
         rep = res.report
         dimms = [d["data"] for d in res.memdevs if d["type"] == "dimm"]
         self.assertEqual(len(dimms), 1, res.memdevs)
-        addr, end = spmguest.memdev_range(res.memdevs[0])
+        addr, end = memdev_range(res.memdevs[0])
         size = end - addr
         self.assertEqual(size, 512 * MiB)
         self.assertEqual(dimms[0]["node"], 1)
@@ -61,11 +59,8 @@ class Baseline(unittest.TestCase):
         # Node 1's memory blocks are exactly its 1 GiB and the DIMM.
         self.assertEqual(sum(e - s for s, e in rep.node_ranges(1)), 1 * GiB + size)
 
-    def test_seabios(self):
-        self.check("seabios")
 
-    def test_ovmf(self):
-        self.check("ovmf")
+add_tests(Baseline, "check", ((fw, (fw,)) for fw in FIRMWARES))
 
 
 if __name__ == "__main__":

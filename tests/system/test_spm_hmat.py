@@ -10,14 +10,15 @@ firmware passed it, the access classes Linux built from it, the SLIT
 distances and the memory tier each node lands in once kmem onlines the SPM.
 """
 
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-from spmcheck import check_spm  # noqa: E402
-from spmhmat import check_performance, node_list  # noqa: E402
+from spm.check import check_spm
+from spm.guest import run
+from spm.hmat import check_performance, node_list
+from spm.paths import FIRMWARES, MiB
+from spm.testcase import TestCase, add_tests
+
+ORDER = 40
 
 # Access latency in ns and access bandwidth in MiB/s from initiator 0 to
 # each node (QEMU's bandwidth suffixes are binary: 10G is 10240 MiB/s, and
@@ -32,7 +33,7 @@ DIST = {(0, 1): 17, (0, 2): 28, (1, 2): 30}
 SPM_SIZES = {1: "1G", 2: "512M"}
 # A 64 MiB direct-mapped, write-back memory-side cache in front of the
 # slow node, with 64-byte lines.
-CACHES = {2: (64 * spmguest.MiB, "direct", "write-back", 64)}
+CACHES = {2: (64 * MiB, "direct", "write-back", 64)}
 
 
 def qemu_args():
@@ -58,10 +59,10 @@ def qemu_args():
     return args
 
 
-class SpmHmat(unittest.TestCase):
+class SpmHmat(TestCase):
     def boot(self, firmware):
-        res = spmguest.run(qemu_args(), firmware=firmware, machine="q35,hmat=on",
-                           online=True)
+        res = run(qemu_args(), firmware=firmware, machine="q35,hmat=on", online=True,
+                  workdir=self.workdir)
         rep = res.report
         # Soft Reserved, SRAT, dax and kmem as for any SPM guest, no probe
         # errors, and Linux's node ids are the configured ones.
@@ -75,11 +76,9 @@ class SpmHmat(unittest.TestCase):
         self.assertLess(tiers[1], tiers[0])
         self.assertGreater(tiers[2], tiers[0])
 
-    def test_hbm_and_slow_seabios(self):
-        self.boot("seabios")
 
-    def test_hbm_and_slow_ovmf(self):
-        self.boot("ovmf")
+
+add_tests(SpmHmat, "boot", (("hbm_and_slow_" + fw, (fw,)) for fw in FIRMWARES))
 
 
 # The attached initiator of a memory-only node (-numa node,initiator=N):
@@ -115,20 +114,21 @@ def initiator_args():
 _initiator_report = []
 
 
-def initiator_report():
-    """The report of the attached-initiator guest (booted once)."""
+def initiator_report(workdir):
+    """The report of the attached-initiator guest (booted once, in the
+    WORKDIR of the first test that asks)."""
     if not _initiator_report:
-        res = spmguest.run(initiator_args(), machine="q35,hmat=on", online=True)
+        res = run(initiator_args(), machine="q35,hmat=on", online=True, workdir=workdir)
         _initiator_report.append(res)
     return _initiator_report[0]
 
 
-class SpmHmatInitiator(unittest.TestCase):
+class SpmHmatInitiator(TestCase):
     def attached(self, pxm):
         """Proximity domain PXM is attached to initiator 0 in the HMAT and
         in Linux's access0 class.  Linux numbers its nodes in SRAT order
         (here PXM 0, 2, 1, 3 become nodes 0, 1, 2, 3): map both ways."""
-        res = initiator_report()
+        res = initiator_report(self.workdir)
         rep = res.report
         self.assertEqual(rep["error"], [], "the probe reported errors")
         mpda = [(m["initiator_valid"], m["initiator_pd"]) for m in rep["hmat_mpda"]

@@ -8,32 +8,29 @@ access classes, SLIT distances and memory tiers after kmem onlining) must
 match the figures of the domain XML, read back from the XML itself.
 """
 
-import copy
 import os
-import sys
 import unittest
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-import spmlibvirt  # noqa: E402
-from spmcheck import check_spm  # noqa: E402
-from spmhmat import check_performance  # noqa: E402
+from spm import libvirt
+from spm.check import check_spm
+from spm.hmat import check_performance
+from spm.libvirt import add_firmware, template_element
+from spm.paths import TOP, MiB
+from spm.testcase import TestCase
 
+ORDER = 60
+BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spm-hmat-lv-"
-EXAMPLE = os.path.join(spmguest.TOP, "examples", "spm-hbm-domain.xml")
+EXAMPLE = os.path.join(TOP, "examples", "spm-hbm-domain.xml")
 UNITS = {"B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
          "TiB": 1 << 40}
 
-daemon = spmlibvirt.Daemon()
+daemon = libvirt.Daemon()
 
 
 def setUpModule():
-    daemon.up()
-    # Domains an interrupted run left defined.
-    for name in spmlibvirt.virsh("list", "--all", "--name").stdout.split():
-        if name.startswith(PREFIX):
-            spmlibvirt.Domain(name).remove()
+    daemon.up(PREFIX)
 
 
 def tearDownModule():
@@ -52,7 +49,7 @@ def perf_of(root):
         if e.tag == "latency":
             lat[key] = int(e.get("value"))
         elif e.tag == "bandwidth":
-            bw[key] = int(e.get("value")) * UNITS[e.get("unit", "KiB")] // spmguest.MiB
+            bw[key] = int(e.get("value")) * UNITS[e.get("unit", "KiB")] // MiB
     if set(lat) != set(bw):
         raise ValueError("the XML lacks latency or bandwidth of some pair")
     return {k: (lat[k], bw[k]) for k in lat}
@@ -76,7 +73,7 @@ def dist_of(root):
 
 def caches_of(root):
     """{node: (size, associativity, policy, line size)} of the level-1
-    <cache> of the cells, in spmhmat's terms."""
+    <cache> of the cells, in spm.hmat's terms."""
     assoc = {"direct": "direct", "full": "complex"}
     policy = {"writeback": "write-back", "writethrough": "write-through"}
     out = {}
@@ -95,16 +92,8 @@ def caches_of(root):
 def example(wd, name, firmware):
     """The example domain as an ElementTree root, placeholders filled in,
     named NAME, booted by FIRMWARE."""
-    with open(EXAMPLE) as f:
-        root = ET.fromstring(spmlibvirt.fill_template(f.read(), wd))
-    root.find("name").text = name
-    if firmware == "ovmf":
-        os_elem = root.find("os")
-        loader = ET.SubElement(os_elem, "loader", readonly="yes", type="pflash")
-        loader.text = os.path.join(spmguest.OVMF_DIR, "OVMF_CODE_4M.fd")
-        nvram = ET.SubElement(os_elem, "nvram",
-                              template=os.path.join(spmguest.OVMF_DIR, "OVMF_VARS_4M.fd"))
-        nvram.text = os.path.join(wd, "OVMF_VARS.fd")
+    root = template_element(EXAMPLE, wd, name=name)
+    add_firmware(root.find("os"), firmware, wd)
     return root
 
 
@@ -146,14 +135,14 @@ def add_slow_node(root):
     root.find("memory").text = str(2048 + 1024 + 512)
 
 
-class SpmHmatLibvirt(unittest.TestCase):
+class SpmHmatLibvirt(TestCase):
     def boot(self, name, firmware, slow_node):
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         root = example(wd, PREFIX + name, firmware)
         if slow_node:
             add_slow_node(root)
         perf, dist, caches = perf_of(root), dist_of(root), caches_of(root)
-        res = spmlibvirt.boot(PREFIX + name, ET.tostring(root, encoding="unicode"), wd)
+        res = libvirt.boot(PREFIX + name, root, wd)
         rep = res.report
         nodes = [1, 2] if slow_node else [1]
         check_spm(self, res.memdevs, rep, nodes)
@@ -181,21 +170,20 @@ class SpmHmatLibvirt(unittest.TestCase):
         self.boot("two-ovmf", "ovmf", True)
 
 
-class SpmHmatLibvirtCacheUnits(unittest.TestCase):
+class SpmHmatLibvirtCacheUnits(TestCase):
     # libvirt 11.3 ignored the unit of a NUMA cell's <cache> <size> and
     # <line> (it read "./size/unit" and "./line/unit", elements, not the
     # attributes): <size value='64' unit='MiB'/> became 64 KiB, silently.
     # The libvirt queue's numa_conf patch fixes it.
     def test_cache_units_kept(self):
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         name = PREFIX + "units"
         root = example(wd, name, "seabios")
         add_cache(root.find("./cpu/numa/cell[@id='1']"), "64", "MiB", "1", "KiB")
-        with spmlibvirt.Domain(name, ET.tostring(root, encoding="unicode"), wd) as dom:
+        with libvirt.Domain(name, root, wd) as dom:
             dom.define()
-            defined = ET.fromstring(spmlibvirt.virsh("dumpxml", name).stdout)
-        self.assertEqual(caches_of(defined),
-                         {1: (64 * spmguest.MiB, "direct", "write-back", 1024)})
+            defined = ET.fromstring(dom.dumpxml())
+        self.assertEqual(caches_of(defined), {1: (64 * MiB, "direct", "write-back", 1024)})
 
 
 if __name__ == "__main__":

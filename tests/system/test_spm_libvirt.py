@@ -5,7 +5,7 @@ Domains are defined and started with virsh (q35, TCG, direct kernel boot of
 the rig's guest) on SeaBIOS and on OVMF.  Each is started paused so that
 query-memory-devices (through virsh qemu-monitor-command) and the live XML
 are read before the guest runs; the guest then reports what it sees on its
-serial console (a file) and powers off.  The assertions are spmcheck's, the
+serial console (a file) and powers off.  The assertions are spm.check's, the
 same as for plain QEMU.  Hot plug and unplug must be refused with the guest
 still running; bad XML must fail with its own message; the daemon must
 survive all of it.
@@ -14,27 +14,22 @@ survive all of it.
 import grp
 import os
 import pwd
-import sys
-import time
 import unittest
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-import spmlibvirt  # noqa: E402
-from spmcheck import check_dimms, check_spm, spm_devices  # noqa: E402
-from spmguest import memdev_range  # noqa: E402
-from spmlibvirt import Domain, check_hotplug_refused, dimm_xml, domain_xml, spm_targets, virsh  # noqa: E402,E501
-from spmlibvirt import recorded_spm_device  # noqa: E402
-from spmlibvirt import spm_xml as spm  # noqa: E402
+from spm import libvirt
+from spm.check import check_dimms, check_live_xml, check_spm
+from spm.libvirt import (Domain, cells, check_hotplug_refused, controlled, dimm_xml,
+                         domain_xml, domains, recorded_spm_device, spm_targets,
+                         template_element, virsh)
+from spm.libvirt import spm_xml as spm
+from spm.paths import FIRMWARES, INITRD, KERNEL, TOP
+from spm.testcase import TestCase, add_tests
 
+ORDER = 50
+BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spmtest-"
-EXAMPLE = os.path.join(spmguest.TOP, "examples", "spm-domain.xml")
-
-
-def cells(memory_only):
-    """Node 0 with both CPUs and 2 GiB, then MEMORY_ONLY nodes without memory."""
-    return ((2048, "0-1"),) + ((0, None),) * memory_only
+EXAMPLE = os.path.join(TOP, "examples", "spm-domain.xml")
 
 
 SCENARIOS = {
@@ -43,76 +38,47 @@ SCENARIOS = {
     "mixed": (cells(2), spm(512, 1) + dimm_xml(512, 2), [1]),
 }
 
-daemon = spmlibvirt.Daemon()
+daemon = libvirt.Daemon()
 
 
 def setUpModule():
-    daemon.up()
+    daemon.up(PREFIX)
 
 
 def tearDownModule():
     daemon.down(PREFIX)
 
 
-def domains():
-    return virsh("list", "--all", "--name").stdout.split()
-
-
-class SpmLibvirtBoot(unittest.TestCase):
-    def check_live_xml(self, res):
-        """The live XML names the devices spm0.. and holds QEMU's addresses."""
-        spms = spm_devices(res.memdevs)
-        targets = spm_targets(res.cmdline)
-        self.assertEqual([t[0] for t in targets], ["spm%d" % i for i in range(len(spms))])
-        by_id = {d["data"]["id"]: d for d in spms}
-        self.assertEqual(sorted(by_id), sorted(t[0] for t in targets))
-        for alias, base, node, size in targets:
-            self.assertEqual((base, base + size), memdev_range(by_id[alias]),
-                             "%s: live XML address differs from QEMU's" % alias)
-            self.assertEqual(node, by_id[alias]["data"]["node"], alias)
-
+class SpmLibvirtBoot(TestCase):
     def boot(self, name, firmware):
         numa, devices, nodes = SCENARIOS[name]
         dom = "%s%s-%s" % (PREFIX, name, firmware)
-        wd = spmlibvirt.workdir()
-        res = spmlibvirt.boot(dom, domain_xml(dom, wd, devices, cells=numa,
-                                              firmware=firmware), wd)
+        wd = self.workdir
+        res = libvirt.boot(dom, domain_xml(dom, wd, devices, cells=numa, firmware=firmware), wd)
         self.assertNotIn(dom, domains())
         check_spm(self, res.memdevs, res.report, nodes)
         check_dimms(self, res.memdevs, res.report)
-        self.check_live_xml(res)
+        check_live_xml(self, res.memdevs, res.cmdline)
 
     def test_example_seabios(self):
         """examples/spm-domain.xml as tools/main uses it."""
-        wd = spmlibvirt.workdir()
-        with open(EXAMPLE) as f:
-            text = spmlibvirt.fill_template(f.read(), wd).replace(
-                "<name>spm-example</name>", "<name>%sexample</name>" % PREFIX)
-        res = spmlibvirt.boot(PREFIX + "example", text, wd)
+        wd = self.workdir
+        root = template_element(EXAMPLE, wd, name=PREFIX + "example")
+        res = libvirt.boot(PREFIX + "example", root, wd)
         check_spm(self, res.memdevs, res.report, [1])
-        self.check_live_xml(res)
+        check_live_xml(self, res.memdevs, res.cmdline)
 
 
-def add_boot_tests():
-    for name in SCENARIOS:
-        for fw in spmguest.FIRMWARES:
-            def test(self, name=name, fw=fw):
-                self.boot(name, fw)
-            setattr(SpmLibvirtBoot, "test_%s_%s" % (name, fw), test)
+add_tests(SpmLibvirtBoot, "boot", (("%s_%s" % (name, fw), (name, fw))
+                                   for name in SCENARIOS for fw in FIRMWARES))
 
 
-add_boot_tests()
-
-
-class SpmLibvirtHotplug(unittest.TestCase):
+class SpmLibvirtHotplug(TestCase):
     def test_attach_detach_refused(self):
         """Live attach and detach of spm fail clearly; the guest runs on."""
         dom = PREFIX + "hotplug"
-        wd = spmlibvirt.workdir()
-        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
-        with Domain(dom, xml, wd) as d:
-            d.define().start()
-            d.wait_for("@@SPM-GUEST READY@@")
+        with controlled(dom, self.workdir) as d:
+            d.start_ready()
             self.assertEqual(len(spm_targets(d.live_xml)), 1)
             # Refused; nothing changed, in libvirt, in QEMU or in the guest.
             check_hotplug_refused(self, d)
@@ -125,17 +91,14 @@ class SpmLibvirtHotplug(unittest.TestCase):
         self.assertIn("Running hypervisor", virsh("version").stdout)
 
 
-class SpmLibvirtDeviceRecord(unittest.TestCase):
+class SpmLibvirtDeviceRecord(TestCase):
     def test_recorded_across_restart(self):
         """virtqemud records the device it chose for spm (spm-memory with our
         QEMU) in the domain's status XML; a restart of virtqemud keeps the
         guest running and the record, and the guest still sees its SPM."""
         dom = PREFIX + "record"
-        wd = spmlibvirt.workdir()
-        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
-        with Domain(dom, xml, wd) as d:
-            d.define().start()
-            d.wait_for("@@SPM-GUEST READY@@")
+        with controlled(dom, self.workdir) as d:
+            d.start_ready()
             self.assertEqual(recorded_spm_device(dom), "spm-memory")
             pid = d.qemu_pid()
             daemon.restart()
@@ -148,51 +111,29 @@ class SpmLibvirtDeviceRecord(unittest.TestCase):
         check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
 
 
-def count_reports(d):
-    """How many complete spm-probe reports D's console holds (a restored
-    QEMU opens the console file anew)."""
-    try:
-        return len(d.reports())
-    except spmguest.GuestError:
-        return 0
-
-
-class SpmLibvirtLifecycle(unittest.TestCase):
+class SpmLibvirtLifecycle(TestCase):
     def test_save_managedsave_restart(self):
         """virsh save and restore, managedsave and start, and a restart of
         virtqemud keep the guest's data in SPM (a pattern written over its
         dax device), the live address and the recorded device."""
         dom = PREFIX + "lifecycle"
-        wd = spmlibvirt.workdir()
-        saved = os.path.join(wd, "saved")
-        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
+        saved = os.path.join(self.workdir, "saved")
 
         def check_pattern(d, after):
-            if d.ctl is not None:       # QEMU may be a new one, with a new socket
-                d.ctl.close()
-                d.ctl = None
+            d.reconnect()               # QEMU may be a new one, with a new socket
             self.assertEqual(d.state(), "running", after)
-            self.assertEqual(spm_targets(virsh("dumpxml", dom).stdout), live, after)
+            self.assertEqual(spm_targets(d.dumpxml()), live, after)
             self.assertEqual(recorded_spm_device(dom), "spm-memory", after)
-            seen = count_reports(d)     # the console may have begun anew
+            seen = d.count_reports()    # the console may have begun anew
             d.send("/bin/spm-probe --pattern=check:7")
-            deadline = time.monotonic() + 120
-            while count_reports(d) <= seen:
-                self.assertLess(time.monotonic(), deadline, "no report " + after)
-                time.sleep(0.2)
-            result = d.reports()[-1]["pattern"]
+            result = d.wait_reports(seen + 1, timeout=120)[-1]["pattern"]
             self.assertEqual([p["result"] for p in result], ["ok"], after)
 
-        with Domain(dom, xml, wd) as d:
-            d.define().start()
-            d.wait_for("@@SPM-GUEST READY@@")
+        with controlled(dom, self.workdir) as d:
+            d.start_ready()
             live = spm_targets(d.live_xml)
             d.send("/bin/spm-probe --pattern=write:7")
-            deadline = time.monotonic() + 120
-            while len(d.reports()) < 2:
-                self.assertLess(time.monotonic(), deadline, "no report of the write")
-                time.sleep(0.2)
-            self.assertEqual(d.reports()[1]["pattern"][0]["result"], "ok")
+            self.assertEqual(d.wait_reports(2, timeout=120)[1]["pattern"][0]["result"], "ok")
 
             virsh("save", dom, saved)
             self.assertEqual(d.state(), "shut off")
@@ -221,19 +162,18 @@ def inactive_spm(dom):
     return out
 
 
-class SpmLibvirtConfig(unittest.TestCase):
+class SpmLibvirtConfig(TestCase):
     def test_update_detach_config(self):
         """update-device --config and detach-device --config find an spm
         device by its target (size, node, address) and change the persistent
         definition only: QEMU gets the new source at the next start."""
         dom = PREFIX + "config"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         old, new = os.path.join(wd, "old.img"), os.path.join(wd, "new.img")
         for path in (old, new):
             with open(path, "wb") as f:
                 f.truncate(512 << 20)
-        src = "<source><path>%s</path></source>"
-        devices = spm(512, 1, extra=src % old) + spm(256, 1) + spm(256, 1, base=0x180000000)
+        devices = spm(512, 1, source=old) + spm(256, 1) + spm(256, 1, base=0x180000000)
 
         def device_file(name, text):
             path = os.path.join(wd, name)
@@ -244,7 +184,7 @@ class SpmLibvirtConfig(unittest.TestCase):
         with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1), online=False), wd) as d:
             d.define()
             # the target alone finds the device; its source is replaced
-            virsh("update-device", dom, device_file("upd.xml", spm(512, 1, extra=src % new)),
+            virsh("update-device", dom, device_file("upd.xml", spm(512, 1, source=new)),
                   "--config")
             self.assertEqual(inactive_spm(dom), [(new, None, 1, 512 << 20),
                                                  (None, None, 1, 256 << 20),
@@ -259,7 +199,7 @@ class SpmLibvirtConfig(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("no spm memory device of size '131072' KiB on node '1' matches",
                           r.stderr)
-            r = virsh("update-device", dom, device_file("other.xml", spm(512, 0, extra=src % old)),
+            r = virsh("update-device", dom, device_file("other.xml", spm(512, 0, source=old)),
                       "--config", check=False)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("no spm memory device of size '524288' KiB on node '0' matches",
@@ -271,9 +211,9 @@ class SpmLibvirtConfig(unittest.TestCase):
             virsh("start", "--paused", dom)
             path = virsh("qemu-monitor-command", dom, "--hmp", "qom-get /objects/memspm0 mem-path")
             self.assertEqual(path.stdout.strip().strip('"'), new)
-            virsh("update-device", dom, device_file("back.xml", spm(512, 1, extra=src % old)),
+            virsh("update-device", dom, device_file("back.xml", spm(512, 1, source=old)),
                   "--config")
-            live = virsh("dumpxml", dom).stdout
+            live = d.dumpxml()
             self.assertIn("<path>%s</path>" % new, live)
             self.assertNotIn(old, live)
             self.assertEqual(inactive_spm(dom)[0][0], old)
@@ -286,7 +226,7 @@ def owner(path):
     return st.st_uid, st.st_gid
 
 
-class SpmLibvirtUnprivileged(unittest.TestCase):
+class SpmLibvirtUnprivileged(TestCase):
     """QEMU runs as qemu.conf's unprivileged user (Domain.start checks that
     for every test); the DAC driver lends it the files it needs."""
 
@@ -294,18 +234,17 @@ class SpmLibvirtUnprivileged(unittest.TestCase):
         """A file-backed, shared SPM is handed to QEMU's user while the domain
         runs and given back to its owner (not root) when it stops, as are
         the kernel and initramfs; the guest sees the SPM."""
-        _, quid, qgid = spmlibvirt.qemu_user()
+        _, quid, qgid = libvirt.qemu_user()
         nobody = (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
         dom = PREFIX + "owner"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         path = os.path.join(wd, "spm.img")
         with open(path, "wb") as f:
             f.truncate(512 << 20)
         os.chown(path, *nobody)
         os.chmod(path, 0o600)
-        boot_files = {f: owner(f) for f in (spmguest.KERNEL, spmguest.INITRD)}
-        devices = spm(512, 1, extra="<source><path>%s</path></source>" % path).replace(
-            "<memory model='spm'>", "<memory model='spm' access='shared'>", 1)
+        boot_files = {f: owner(f) for f in (KERNEL, INITRD)}
+        devices = spm(512, 1, source=path, access="shared")
         with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1)), wd) as d:
             d.define()
             self.assertEqual(owner(path), nobody)
@@ -325,15 +264,15 @@ class SpmLibvirtUnprivileged(unittest.TestCase):
         """An SPM path below a directory QEMU's user can't search is refused
         at start, before QEMU runs, with the path, the directory and the
         ids; the file is left as it was."""
-        user, quid, qgid = spmlibvirt.qemu_user()
+        user, quid, qgid = libvirt.qemu_user()
         dom = PREFIX + "unreachable"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         private = os.path.join(wd, "private")
         os.mkdir(private, 0o700)
         path = os.path.join(private, "spm.img")
         with open(path, "wb") as f:
             f.truncate(512 << 20)
-        devices = spm(512, 1, extra="<source><path>%s</path></source>" % path)
+        devices = spm(512, 1, source=path)
         with Domain(dom, domain_xml(dom, wd, devices, cells=cells(1)), wd) as d:
             d.define()
             r = virsh("start", dom, check=False)
@@ -428,11 +367,11 @@ BAD = {
 }
 
 
-class SpmLibvirtBadXML(unittest.TestCase):
+class SpmLibvirtBadXML(TestCase):
     def bad(self, name):
         kwargs, phase, message = BAD[name]
         dom = PREFIX + "bad-" + name
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         with Domain(dom, domain_xml(dom, wd, **kwargs), wd) as d:
             r = virsh("define", d.xml_path, check=False)
             if phase == "define":
@@ -449,14 +388,7 @@ class SpmLibvirtBadXML(unittest.TestCase):
         self.assertIn("Running hypervisor", virsh("version").stdout)
 
 
-def add_bad_tests():
-    for name in BAD:
-        def test(self, name=name):
-            self.bad(name)
-        setattr(SpmLibvirtBadXML, "test_%s" % name.replace("-", "_"), test)
-
-
-add_bad_tests()
+add_tests(SpmLibvirtBadXML, "bad", ((name, (name,)) for name in BAD))
 
 
 if __name__ == "__main__":

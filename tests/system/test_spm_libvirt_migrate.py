@@ -15,24 +15,23 @@ before the source guest is paused, naming both devices.
 
 import os
 import subprocess
-import sys
-import time
 import unittest
+import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-import spmlibvirt  # noqa: E402
-from spmcheck import check_spm  # noqa: E402
-from spmlibvirt import Domain, domain_xml, recorded_spm_device, spm_targets, virsh  # noqa: E402
-from spmlibvirt import spm_xml as spm  # noqa: E402
+from spm import libvirt
+from spm.check import check_spm
+from spm.libvirt import (controlled, recorded_spm_device, remove_domains, spm_element,
+                         spm_targets, to_text, virsh)
+from spm.paths import BUILD, STOCK_QEMU, STOCK_TOOL, TOP
+from spm.testcase import TestCase
 
+ORDER = 80
+BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spmmig-"
-PAIR = os.path.join(spmguest.TOP, "tools", "libvirt-pair")
-PEER_RUN = os.path.join(spmguest.BUILD, "peer", "var", "run", "libvirt")
+PAIR = os.path.join(TOP, "tools", "libvirt-pair")
+PEER_RUN = os.path.join(BUILD, "peer", "var", "run", "libvirt")
 URI_B = "qemu+unix:///system?socket=" + os.path.join(PEER_RUN, "virtqemud-sock")
 RUN_QEMU_B = os.path.join(PEER_RUN, "qemu")
-STOCK_TOOL = os.path.join(spmguest.TOP, "tools", "stock-qemu")
-STOCK_QEMU = os.path.join(spmguest.BUILD, "stock-qemu", "qemu-system-x86_64")
 # the migration stream stays on this machine
 MIGRATE_URI = "tcp://127.0.0.1"
 
@@ -49,49 +48,10 @@ def tearDownModule():
     if not started:
         return
     try:
-        for uri in (URI_B, spmlibvirt.URI):
-            for name in virsh("list", "--all", "--name", uri=uri, check=False).stdout.split():
-                if name.startswith(PREFIX):
-                    virsh("destroy", name, uri=uri, check=False)
-                    virsh("undefine", "--nvram", name, uri=uri, check=False)
+        for uri in (URI_B, libvirt.URI):
+            remove_domains(PREFIX, uri=uri)
     finally:
         subprocess.run([PAIR, "stop"], stdin=subprocess.DEVNULL)
-
-
-def cells():
-    return ((2048, "0-1"), (0, None))
-
-
-def wait_reports(d, count, timeout=300):
-    deadline = time.monotonic() + timeout
-    while len(d.reports()) < count:
-        if time.monotonic() > deadline:
-            raise spmguest.GuestError("no report %d from the guest; console tail:\n%s"
-                                      % (count, spmguest.tail(d.console)))
-        time.sleep(0.2)
-    return d.reports()
-
-
-def wait_gone(d, timeout=300):
-    """Wait until the (transient) domain D is shut off or gone on its host."""
-    deadline = time.monotonic() + timeout
-    while True:
-        r = d.virsh("domstate", d.name, check=False)
-        if r.returncode != 0 or r.stdout.strip() == "shut off":
-            return
-        if time.monotonic() > deadline:
-            raise spmguest.GuestError("%s still %s after %d s; console tail:\n%s"
-                                      % (d.name, r.stdout.strip(), timeout,
-                                         spmguest.tail(d.console)))
-        time.sleep(0.5)
-
-
-def reconnect(d):
-    """Drop the guest's control connection: after a migration the socket
-    belongs to the destination's QEMU."""
-    if d.ctl is not None:
-        d.ctl.close()
-        d.ctl = None
 
 
 def dest_xml(d, emulator=None):
@@ -100,38 +60,34 @@ def dest_xml(d, emulator=None):
     control socket of its own (a libvirt removes the socket of a domain
     that stops on it), and EMULATOR if given."""
     path = os.path.join(d.workdir, "dest.xml")
-    text = (d.virsh("dumpxml", "--migratable", d.name).stdout
-            .replace(d.console + "'", d.console + "-b'")
-            .replace(d.ctl_path + "'", d.ctl_path + "-b'"))
+    root = ET.fromstring(d.dumpxml("--migratable"))
+    # the serial ports and the console that mirrors the first one
+    for source in root.find("devices").iter("source"):
+        if source.get("path") in (d.console, d.ctl_path):
+            source.set("path", source.get("path") + "-b")
     if emulator:
-        text = text.replace("<emulator>%s</emulator>" % spmguest.QEMU,
-                            "<emulator>%s</emulator>" % emulator)
+        root.find("devices/emulator").text = emulator
     with open(path, "w") as f:
-        f.write(text)
+        f.write(to_text(root))
     return path
 
 
-class Migration(unittest.TestCase):
+class Migration(TestCase):
     def start_writer(self, name, firmware, shared_file):
         """Define and start NAME on host A; the guest writes pattern 7 over
         its SPM.  Returns (domain, written report)."""
-        wd = spmlibvirt.workdir()
-        extra = ""
+        wd = self.workdir
+        path = None
         if shared_file:
             path = os.path.join(wd, "spm.img")
             with open(path, "wb") as f:
                 f.truncate(512 << 20)
-            extra = "<source><path>%s</path></source>" % path
-        devices = spm(512, 1, extra=extra)
-        if shared_file:
-            devices = devices.replace("<memory model='spm'>",
-                                      "<memory model='spm' access='shared'>", 1)
-        d = Domain(name, domain_xml(name, wd, devices, cells=cells(), firmware=firmware,
-                                    online=False, control=True), wd)
-        d.define().start()
-        d.wait_for("@@SPM-GUEST READY@@")
+        d = controlled(name, wd, spm_element(512, 1, source=path,
+                                             access="shared" if shared_file else None),
+                       firmware=firmware)
+        d.start_ready()
         d.send("/bin/spm-probe --pattern=write:7")
-        written = wait_reports(d, 2)[1]
+        written = d.wait_reports(2)[1]
         self.assertEqual(len(written["pattern"]), 1, written["pattern"])
         self.assertEqual(written["pattern"][0]["result"], "ok")
         return d
@@ -141,7 +97,7 @@ class Migration(unittest.TestCase):
                              "-file" if shared_file else "")
         d = self.start_writer(name, firmware, shared_file)
         try:
-            live = spm_targets(d.virsh("dumpxml", name).stdout)
+            live = spm_targets(d.dumpxml())
             self.assertTrue(live[0][1], "no address in the source's live XML")
             args = ["migrate", "--live", name, URI_B, "--migrateuri", MIGRATE_URI,
                     "--xml", dest_xml(d)]
@@ -156,19 +112,19 @@ class Migration(unittest.TestCase):
             d.ctl_path += "-b"
             self.assertEqual(d.state(), "running")
             d.check_unprivileged()
-            self.assertEqual(spm_targets(d.virsh("dumpxml", name).stdout), live,
+            self.assertEqual(spm_targets(d.dumpxml()), live,
                              "host B's live XML differs in the spm device")
             self.assertEqual(recorded_spm_device(name, run_dir=RUN_QEMU_B), "spm-memory")
-            reconnect(d)
+            d.reconnect()
             # a check against another seed first: it must see the difference
             d.send("/bin/spm-probe --pattern=check:8; /bin/spm-probe --pattern=check:7; "
                    "poweroff -f")
-            wait_gone(d)
+            d.wait_shutoff()
             other, checked = d.reports()[-2:]
         finally:
-            reconnect(d)
+            d.reconnect()
             d.virsh("destroy", name, check=False)
-            d.uri, d.run_dir = spmlibvirt.URI, spmlibvirt.RUN_QEMU
+            d.uri, d.run_dir = libvirt.URI, libvirt.RUN_QEMU
             d.remove()
         self.assertEqual(other["pattern"][0]["result"], "mismatch", other["pattern"])
         self.assertEqual(len(checked["pattern"]), 1, checked["pattern"])

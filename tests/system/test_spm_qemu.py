@@ -8,15 +8,16 @@ with where QEMU says it put each device (query-memory-devices).
 import os
 import re
 import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-from spmcheck import check_dimms, check_spm, contains, spm_devices  # noqa: E402
-from spmguest import GiB, memdev_range  # noqa: E402
+from spm.check import check_dimms, check_spm, contains, spm_devices
+from spm.guest import Guest, run
+from spm.paths import FIRMWARES, QEMU, QEMU_DATA, GiB
+from spm.report import END, READY, memdev_range
+from spm.testcase import TestCase, add_tests
+
+ORDER = 30
 
 
 def numa(*nodes, ram="2G", mem="slots=4,maxmem=16G", backend=""):
@@ -39,57 +40,40 @@ def dimm(i, size, node):
             "-device", "pc-dimm,id=dimm%d,memdev=dimm%dmem,node=%d" % (i, i, node)]
 
 
-# The file backend's file; QEMU creates it and leaves it behind.
-SHM_FILE = "/dev/shm/spm-test-%d" % os.getpid()
+def scenarios(shm_file):
+    """{name: (QEMU arguments, the node of each SPM device)}; SHM_FILE is
+    the file of the file backend."""
+    return {
+        "single": (numa(1) + spm(0, "1G", 1), [1]),
+        "multiple": (numa(2) + spm(0, "512M", 2) + spm(1, "256M", 1) + spm(2, "384M", 2),
+                     [2, 1, 2]),
+        "mixed": (numa(2) + spm(0, "512M", 1) + dimm(0, "512M", 2), [1]),
+        # Two 1 GiB devices, each on a 1 GiB boundary and apart, fill 3 GiB
+        # of device memory exactly.
+        "fit": (numa(2, mem="maxmem=5G") + spm(0, "1G", 1) + spm(1, "1G", 2), [1, 2]),
+        "backends": (numa(2)
+                     + spm(0, "512M", 1, "memory-backend-file",
+                           ",mem-path=%s,share=on" % shm_file)
+                     + spm(1, "256M", 2, "memory-backend-memfd"),
+                     [1, 2]),
+    }
 
 
-def remove_shm_file():
-    if os.path.exists(SHM_FILE):
-        os.unlink(SHM_FILE)
+SCENARIOS = list(scenarios(None))
 
 
-SCENARIOS = {
-    "single": (numa(1) + spm(0, "1G", 1), [1]),
-    "multiple": (numa(2) + spm(0, "512M", 2) + spm(1, "256M", 1) + spm(2, "384M", 2),
-                 [2, 1, 2]),
-    "mixed": (numa(2) + spm(0, "512M", 1) + dimm(0, "512M", 2), [1]),
-    # Two 1 GiB devices, each on a 1 GiB boundary and apart, fill 3 GiB
-    # of device memory exactly.
-    "fit": (numa(2, mem="maxmem=5G") + spm(0, "1G", 1) + spm(1, "1G", 2), [1, 2]),
-    "backends": (numa(2)
-                 + spm(0, "512M", 1, "memory-backend-file",
-                       ",mem-path=%s,share=on" % SHM_FILE)
-                 + spm(1, "256M", 2, "memory-backend-memfd"),
-                 [1, 2]),
-}
-
-
-class SpmQemu(unittest.TestCase):
+class SpmQemu(TestCase):
     def boot(self, name, firmware, machine="q35"):
-        args, nodes = SCENARIOS[name]
-        self.addCleanup(remove_shm_file)
-        res = spmguest.run(args, firmware=firmware, machine=machine, online=True)
+        args, nodes = scenarios(self.shm_file("backend"))[name]
+        res = run(args, firmware=firmware, machine=machine, online=True,
+                  workdir=self.workdir)
         check_spm(self, res.memdevs, res.report, nodes)
-        return res
-
-    def check_dimm_on_its_node(self, res):
         check_dimms(self, res.memdevs, res.report)
 
 
-def add_boot_tests():
-    for name in SCENARIOS:
-        for fw in spmguest.FIRMWARES:
-            def test(self, name=name, fw=fw):
-                res = self.boot(name, fw)
-                self.check_dimm_on_its_node(res)
-            setattr(SpmQemu, "test_%s_q35_%s" % (name, fw), test)
-        for fw in spmguest.FIRMWARES:
-            def test(self, fw=fw):
-                self.boot("single", fw, machine="pc")
-            setattr(SpmQemu, "test_single_pc_%s" % fw, test)
-
-
-add_boot_tests()
+add_tests(SpmQemu, "boot", [("%s_q35_%s" % (name, fw), (name, fw))
+                            for name in SCENARIOS for fw in FIRMWARES]
+          + [("single_pc_%s" % fw, ("single", fw, "pc")) for fw in FIRMWARES])
 
 
 # A guest with 66 GiB of RAM: Linux uses memory blocks of 2 GiB, and kmem
@@ -100,13 +84,14 @@ LARGE = (numa(3, ram="66G", mem="maxmem=80G", backend=NORESERVE)
          + spm(2, "2G", 3, extra=NORESERVE))
 
 
-class SpmQemuLarge(unittest.TestCase):
+class SpmQemuLarge(TestCase):
     def large(self, firmware):
         """All of 2, 4 and 2 GiB of SPM on nodes 1, 2, 3 of a 66 GiB guest
         becomes System RAM of its node."""
-        with spmguest.Guest(LARGE, firmware=firmware, online=True, control=True) as g:
+        with Guest(LARGE, firmware=firmware, online=True, control=True,
+                   workdir=self.workdir) as g:
             g.start()
-            g.wait_for(spmguest.READY)
+            g.wait_for(READY)
             g.send("echo block_size_bytes=$(cat /sys/devices/system/memory/block_size_bytes);"
                    " poweroff -f")
             g.wait_exit(timeout=300)
@@ -114,15 +99,13 @@ class SpmQemuLarge(unittest.TestCase):
             block = re.findall(r"^block_size_bytes=([0-9a-f]+)\s*$", g.console_text(), re.M)
         self.assertEqual(block, ["80000000"], "the guest's memory block is not 2 GiB")
         for d in spm_devices(g.memdevs):
-            self.assertEqual(d["data"]["memaddr"] % (2 * spmguest.GiB), 0,
+            self.assertEqual(d["data"]["memaddr"] % (2 * GiB), 0,
                              "%s is not on a 2 GiB boundary" % d["data"]["id"])
         check_spm(self, g.memdevs, rep, [1, 2, 3])
 
-    def test_large_seabios(self):
-        self.large("seabios")
 
-    def test_large_ovmf(self):
-        self.large("ovmf")
+
+add_tests(SpmQemuLarge, "large", (("large_" + fw, (fw,)) for fw in FIRMWARES))
 
 
 # Configurations QEMU must refuse with exit status 1 and a message naming
@@ -156,7 +139,7 @@ REFUSALS = {
 def check_refused(tc, cmd, message):
     """QEMU command CMD exits with status 1 and MESSAGE on stderr."""
     try:
-            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+        res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                              text=True, timeout=60)
     except subprocess.TimeoutExpired:
         tc.fail("QEMU accepted the configuration and kept running: %s" % cmd)
@@ -164,29 +147,23 @@ def check_refused(tc, cmd, message):
     tc.assertIn(message, res.stderr)
 
 
-class SpmQemuRefusals(unittest.TestCase):
+class SpmQemuRefusals(TestCase):
     def refuse(self, name):
         args, message = REFUSALS[name]
-        check_refused(self, [spmguest.QEMU, "-L", spmguest.QEMU_DATA, "-accel", "tcg",
+        check_refused(self, [QEMU, "-L", QEMU_DATA, "-accel", "tcg",
                              "-nodefaults", "-display", "none", "-S"] + args, message)
 
 
-def add_refusal_tests():
-    for name in REFUSALS:
-        setattr(SpmQemuRefusals, "test_%s" % name.replace("-", "_"),
-                lambda self, name=name: self.refuse(name))
+add_tests(SpmQemuRefusals, "refuse", ((name, (name,)) for name in REFUSALS))
 
 
-add_refusal_tests()
-
-
-class SpmQemuRuntime(unittest.TestCase):
+class SpmQemuRuntime(TestCase):
     def hot_add(self, firmware):
         """A pc-dimm added at runtime beside SPM comes online on its node."""
         args = numa(2) + spm(0, "512M", 1)
-        with spmguest.Guest(args, firmware=firmware, control=True) as g:
+        with Guest(args, firmware=firmware, control=True, workdir=self.workdir) as g:
             g.start()
-            g.wait_for(spmguest.READY)
+            g.wait_for(READY)
             g.qmp.command("object-add", **{"qom-type": "memory-backend-ram",
                                            "id": "hot0mem", "size": 512 << 20})
             g.qmp.command("device_add", driver="pc-dimm", id="hot0",
@@ -211,24 +188,18 @@ class SpmQemuRuntime(unittest.TestCase):
         # The SPM is still where it was, untouched.
         self.assertEqual(rep.iomem("Soft Reserved"), first.iomem("Soft Reserved"))
 
-    def test_hot_add_seabios(self):
-        self.hot_add("seabios")
-
-    def test_hot_add_ovmf(self):
-        self.hot_add("ovmf")
-
     def migrate(self, firmware):
         """Data the guest wrote into SPM survives a migration; a destination
         whose device has another node or address refuses the stream."""
         args = numa(2) + spm(0, "512M", 1)
-        workdir = tempfile.mkdtemp(prefix="spm-migrate-")
+        workdir = self.workdir
         stream = os.path.join(workdir, "stream")
-        with spmguest.Guest(args, firmware=firmware, control=True,
-                            workdir=workdir, name="source") as src:
+        with Guest(args, firmware=firmware, control=True,
+                   workdir=workdir, name="source") as src:
             src.start()
-            src.wait_for(spmguest.READY)
+            src.wait_for(READY)
             src.send("/bin/spm-probe --pattern=write:7")
-            src.wait_for(spmguest.END, count=2)
+            src.wait_for(END, count=2)
             src.qmp.command("migrate", uri="file:" + stream)
             deadline = time.monotonic() + 300
             while True:
@@ -240,8 +211,8 @@ class SpmQemuRuntime(unittest.TestCase):
                 time.sleep(0.5)
             memdevs = src.memdevs
             written = src.reports()[1]
-        with spmguest.Guest(args, firmware=firmware, control=True, workdir=workdir,
-                            name="dest", incoming="file:" + stream) as dst:
+        with Guest(args, firmware=firmware, control=True, workdir=workdir,
+                   name="dest", incoming="file:" + stream) as dst:
             dst.start()
             self.assertEqual(dst.memdevs, memdevs)
             # A check against another seed first: it must see the difference.
@@ -253,10 +224,9 @@ class SpmQemuRuntime(unittest.TestCase):
         for what, device in (("node", "node=2"), ("addr", "node=1,addr=%#x" % (addr + GiB))):
             changed = numa(2) + ["-object", "memory-backend-ram,id=spm0mem,size=512M",
                                  "-device", "spm-memory,id=spm0,memdev=spm0mem," + device]
-            g = spmguest.Guest(changed, firmware=firmware, control=True, workdir=workdir,
-                               name="wrong", incoming="file:" + stream)
+            g = Guest(changed, firmware=firmware, control=True, workdir=workdir,
+                      name="wrong", incoming="file:" + stream)
             check_refused(self, g.cmdline, "spm-memory '%s' differs on the destination" % what)
-        os.unlink(stream)
         self.assertEqual(len(written["pattern"]), 1, written["pattern"])
         self.assertEqual(written["pattern"][0]["result"], "ok")
         self.assertEqual(other["pattern"][0]["result"], "mismatch", other["pattern"])
@@ -264,11 +234,10 @@ class SpmQemuRuntime(unittest.TestCase):
         self.assertEqual(checked["pattern"][0]["result"], "ok",
                          "the pattern did not survive migration: %s" % checked["pattern"])
 
-    def test_migrate_seabios(self):
-        self.migrate("seabios")
 
-    def test_migrate_ovmf(self):
-        self.migrate("ovmf")
+
+add_tests(SpmQemuRuntime, "hot_add", (("hot_add_" + fw, (fw,)) for fw in FIRMWARES))
+add_tests(SpmQemuRuntime, "migrate", (("migrate_" + fw, (fw,)) for fw in FIRMWARES))
 
 
 if __name__ == "__main__":

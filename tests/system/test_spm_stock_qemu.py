@@ -7,7 +7,7 @@ libvirt falls back to it.  The emulator is build/stock-qemu/qemu-system-x86_64
 paths unchanged).  Domains are defined and started with virsh on OVMF (stock
 QEMU's own SeaBIOS, sid's 1.17, drops the soft reserved E820 type) and, with
 <loader type='rom'>, on the project's SeaBIOS build; the assertions on the
-guest's own report are spmcheck's, as for our QEMU.
+guest's own report are spm.check's, as for our QEMU.
 
 If the stock QEMU can't be made or run on this machine, every test here
 fails and says why: this suite never passes or skips without having booted
@@ -16,25 +16,23 @@ the guests.
 
 import os
 import subprocess
-import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-import spmguest  # noqa: E402
-import spmlibvirt  # noqa: E402
-from spmcheck import check_dimms, check_spm, spm_devices  # noqa: E402
-from spmguest import memdev_range  # noqa: E402
-from spmlibvirt import Domain, check_hotplug_refused, dimm_xml, domain_xml, spm_targets, virsh  # noqa: E402,E501
-from spmlibvirt import spm_xml as spm  # noqa: E402
-from spmlibvirt import recorded_spm_device  # noqa: E402
+from spm import libvirt
+from spm.check import check_dimms, check_live_xml, check_spm, spm_devices
+from spm.libvirt import (SEABIOS, Domain, cells, check_hotplug_refused, controlled, dimm_xml,
+                         domain_xml, recorded_spm_device, set_emulator, virsh)
+from spm.libvirt import spm_xml as spm
+from spm.paths import STOCK_QEMU, STOCK_TOOL
+from spm.report import memdev_range
+from spm.testcase import TestCase, add_tests
 
+ORDER = 70
+BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spmstock-"
-STOCK_TOOL = os.path.join(spmguest.TOP, "tools", "stock-qemu")
-STOCK_QEMU = os.path.join(spmguest.BUILD, "stock-qemu", "qemu-system-x86_64")
 STOCK_VERSION = "QEMU emulator version 11.1.3"
-SEABIOS = os.path.join(spmguest.PREFIX, "share", "qemu", "bios-256k.bin")
 
-daemon = spmlibvirt.Daemon()
+daemon = libvirt.Daemon()
 # Why the stock QEMU can't be used here, or None.
 unusable = None
 
@@ -61,7 +59,7 @@ def setUpModule():
     unusable = make_stock_qemu()
     if unusable:
         return          # every test fails with the reason
-    daemon.up()
+    daemon.up(PREFIX)
 
 
 def tearDownModule():
@@ -71,18 +69,8 @@ def tearDownModule():
 def stock_xml(name, wd, devices, firmware, **kwargs):
     """domain_xml with the stock QEMU as <emulator>; firmware 'seabios' is
     the project's SeaBIOS as a ROM (stock QEMU's own would drop the range)."""
-    text = domain_xml(name, wd, devices,
-                      firmware="ovmf" if firmware == "ovmf" else "seabios", **kwargs)
-    text = text.replace("<emulator>%s</emulator>" % spmguest.QEMU,
-                        "<emulator>%s</emulator>" % STOCK_QEMU, 1)
-    if firmware == "seabios":
-        text = text.replace("</type>", "</type><loader type='rom'>%s</loader>" % SEABIOS, 1)
-    assert STOCK_QEMU in text
-    return text
-
-
-def cells(memory_only):
-    return ((2048, "0-1"),) + ((0, None),) * memory_only
+    return domain_xml(name, wd, devices, firmware=firmware, emulator=STOCK_QEMU,
+                      rom=SEABIOS if firmware == "seabios" else None, **kwargs)
 
 
 SCENARIOS = {
@@ -99,28 +87,17 @@ FIRMWARE = {"single": ("ovmf", "seabios"), "multiple": ("ovmf",), "mixed": ("ovm
             "address": ("ovmf",)}
 
 
-class StockQemu(unittest.TestCase):
+class StockQemu(TestCase):
     def setUp(self):
         if unusable:
             self.fail("the stock QEMU can't run on this machine, so SPM on stock "
                       "QEMU is untested: " + unusable)
 
-    def check_live_xml(self, res):
-        """The live XML names the devices spm0.. and holds QEMU's addresses."""
-        spms = spm_devices(res.memdevs)
-        targets = spm_targets(res.cmdline)
-        self.assertEqual([t[0] for t in targets], ["spm%d" % i for i in range(len(spms))])
-        by_id = {d["data"]["id"]: d for d in spms}
-        for alias, base, node, size in targets:
-            self.assertIn(alias, by_id)
-            self.assertEqual((base, base + size), memdev_range(by_id[alias]),
-                             "%s: live XML address differs from QEMU's" % alias)
-
     def boot(self, name, firmware):
         numa, devices, nodes = SCENARIOS[name]
         dom = "%s%s-%s" % (PREFIX, name, firmware)
-        wd = spmlibvirt.workdir()
-        res = spmlibvirt.boot(dom, stock_xml(dom, wd, devices, firmware, cells=numa), wd)
+        wd = self.workdir
+        res = libvirt.boot(dom, stock_xml(dom, wd, devices, firmware, cells=numa), wd)
         # libvirt fell back to upstream's device
         spms = spm_devices(res.memdevs)
         self.assertEqual({d["type"] for d in spms}, {"sp-mem"}, res.memdevs)
@@ -130,13 +107,13 @@ class StockQemu(unittest.TestCase):
         # affinity itself is right).
         check_spm(self, res.memdevs, res.report, nodes, same_node_ids=nodes == sorted(nodes))
         check_dimms(self, res.memdevs, res.report)
-        self.check_live_xml(res)
+        check_live_xml(self, res.memdevs, res.cmdline)
         return res
 
     def test_emulator_is_stock(self):
         """virsh sees QEMU 11.1.3 as the emulator (libvirt probed the wrapper)."""
         dom = PREFIX + "version"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         with Domain(dom, stock_xml(dom, wd, spm(512, 1), "ovmf", cells=cells(1)), wd) as d:
             d.define()
             out = virsh("domcapabilities", "--emulatorbin", STOCK_QEMU,
@@ -147,7 +124,7 @@ class StockQemu(unittest.TestCase):
         """On sp-mem, SPM of several nodes without addresses is refused: sp-mem
         would place the ranges back to back and the guest merge them."""
         dom = PREFIX + "no-address"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         xml = stock_xml(dom, wd, spm(512, 1) + spm(256, 2), "ovmf", cells=cells(2))
         with Domain(dom, xml, wd) as d:
             r = virsh("define", d.xml_path, check=False)
@@ -166,12 +143,9 @@ class StockQemu(unittest.TestCase):
         """Live attach and detach of spm fail clearly with sp-mem too, and so
         does saving the domain: sp-mem leaves its memory out of the stream."""
         dom = PREFIX + "hotplug"
-        wd = spmlibvirt.workdir()
-        xml = stock_xml(dom, wd, spm(512, 1), "ovmf", cells=cells(1), online=False,
-                        control=True)
-        with Domain(dom, xml, wd) as d:
-            d.define().start()
-            d.wait_for("@@SPM-GUEST READY@@")
+        wd = self.workdir
+        with controlled(dom, wd, firmware="ovmf", emulator=STOCK_QEMU) as d:
+            d.start_ready()
             check_hotplug_refused(self, d, attach_flags=(("--live",),))
             r = virsh("save", dom, os.path.join(wd, "saved"), check=False)
             self.assertNotEqual(r.returncode, 0)
@@ -195,20 +169,17 @@ class StockQemu(unittest.TestCase):
         QEMU, which only has sp-mem: refused before QEMU starts, naming both
         devices.  Our QEMU restores it, with its SPM."""
         dom = PREFIX + "restore"
-        wd = spmlibvirt.workdir()
+        wd = self.workdir
         saved = os.path.join(wd, "saved")
-        xml = domain_xml(dom, wd, spm(512, 1), cells=cells(1), online=False, control=True)
-        with Domain(dom, xml, wd) as d:
-            d.define().start()
-            d.wait_for("@@SPM-GUEST READY@@")
+        with controlled(dom, wd) as d:
+            d.start_ready()
             self.assertEqual(recorded_spm_device(dom), "spm-memory")
             virsh("save", dom, saved)
             self.assertEqual(d.state(), "shut off")
             stock = os.path.join(wd, "stock.xml")
             with open(stock, "w") as f:
-                f.write(virsh("save-image-dumpxml", "--security-info", saved).stdout.replace(
-                    "<emulator>%s</emulator>" % spmguest.QEMU,
-                    "<emulator>%s</emulator>" % STOCK_QEMU))
+                f.write(set_emulator(virsh("save-image-dumpxml", "--security-info",
+                                           saved).stdout, STOCK_QEMU))
             r = virsh("restore", saved, "--xml", stock, check=False)
             self.assertNotEqual(r.returncode, 0, "restored by the stock QEMU")
             self.assertIn("domain's spm memory uses QEMU's 'spm-memory' device, which QEMU "
@@ -217,25 +188,15 @@ class StockQemu(unittest.TestCase):
             virsh("restore", saved)
             self.assertEqual(d.state(), "running")
             self.assertEqual(recorded_spm_device(dom), "spm-memory")
-            if d.ctl is not None:
-                d.ctl.close()
-                d.ctl = None    # a new QEMU, a new socket
+            d.reconnect()       # a new QEMU, a new socket
             d.send("/bin/spm-probe; poweroff -f")
             d.wait_shutoff()
         check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
 
 
-def add_boot_tests():
-    for name, fws in FIRMWARE.items():
-        if name == "address":
-            continue
-        for fw in fws:
-            def test(self, name=name, fw=fw):
-                self.boot(name, fw)
-            setattr(StockQemu, "test_%s_%s" % (name, fw), test)
-
-
-add_boot_tests()
+add_tests(StockQemu, "boot", (("%s_%s" % (name, fw), (name, fw))
+                              for name, fws in FIRMWARE.items() if name != "address"
+                              for fw in fws))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The test suites, found rather than listed, in the order tests/run runs
+them: fast ones first, slow ones last.
+
+    unit/NAME      an executable tests/unit/NAME
+    upstream/NAME  an executable tests/upstream/NAME
+    system/NAME    tests/system/test_NAME.py ('_' for '-'), a unittest
+                   module run by tests/system/run
+
+Unit suites come first, then upstream ones, each by name; then the system
+suites by the ORDER their module declares (a number, smaller first;
+DEFAULT_ORDER if it declares none), then by name.  A system module also
+declares BUILDS, the tools/build-* its guests need (DEFAULT_BUILDS if
+none).  Both are read from the module's source, as literals, without
+importing it:
+
+    ORDER = 30
+    BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+
+    python3 -m spm.suites list          every suite, in order
+    python3 -m spm.suites builds NAME   what system suite NAME needs built
+"""
+
+import ast
+import os
+import sys
+
+from spm.paths import TOP
+
+TESTS = os.path.join(TOP, "tests")
+SYSTEM = os.path.join(TESTS, "system")
+DEFAULT_ORDER = 100
+DEFAULT_BUILDS = ("seabios", "qemu", "initramfs")
+
+
+def declared(path):
+    """{name: value} of the module-level literal assignments in PATH."""
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name):
+            try:
+                out[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    return out
+
+
+def system_module(name):
+    return os.path.join(SYSTEM, "test_%s.py" % name.replace("-", "_"))
+
+
+def system_declaration(name):
+    """(ORDER, BUILDS) of system suite NAME."""
+    decl = declared(system_module(name))
+    order, builds = decl.get("ORDER", DEFAULT_ORDER), decl.get("BUILDS", DEFAULT_BUILDS)
+    if not isinstance(order, int) or isinstance(builds, str) or \
+            not all(isinstance(b, str) for b in builds):
+        raise ValueError("%s: ORDER must be a number, BUILDS a tuple of names"
+                         % system_module(name))
+    for b in builds:
+        if not os.access(os.path.join(TOP, "tools", "build-" + b), os.X_OK):
+            raise ValueError("%s: BUILDS names %r, but there is no tools/build-%s"
+                             % (system_module(name), b, b))
+    return order, tuple(builds)
+
+
+def suites():
+    """Every suite, in the order to run them."""
+    out = []
+    for group in ("unit", "upstream"):
+        d = os.path.join(TESTS, group)
+        out += ["%s/%s" % (group, f) for f in sorted(os.listdir(d))
+                if os.path.isfile(os.path.join(d, f)) and os.access(os.path.join(d, f), os.X_OK)]
+    system = []
+    for f in os.listdir(SYSTEM):
+        if f.startswith("test_") and f.endswith(".py"):
+            name = f[len("test_"):-len(".py")].replace("_", "-")
+            system.append((system_declaration(name)[0], name))
+    return out + ["system/" + name for _, name in sorted(system)]
+
+
+def main(argv):
+    if argv[1:] == ["list"]:
+        print("\n".join(suites()))
+    elif len(argv) == 3 and argv[1] == "builds":
+        if not os.path.exists(system_module(argv[2])):
+            sys.exit("no system test %s" % os.path.relpath(system_module(argv[2]), TOP))
+        print(" ".join(system_declaration(argv[2])[1]))
+    else:
+        sys.exit("usage: python3 -m spm.suites list | builds NAME")
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv)
+    except (OSError, SyntaxError, ValueError) as e:
+        sys.exit("spm.suites: %s" % e)

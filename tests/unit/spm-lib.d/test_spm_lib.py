@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Unit tests of the test library, tests/lib/spm (tests/unit/spm-lib)."""
+
+import contextlib
+import io
+import os
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+from spm import libvirt, suites, testcase
+from spm.console import Console
+from spm.paths import KERNEL, OVMF_DIR, QEMU, TOP
+from spm.report import BEGIN, END, READY, GuestError
+
+REPORT = "%s\nnode phase=boot node=0 memtotal_kb=1024\nerror what=\"a \\\"b\\\"\"\n%s\n" % (
+    BEGIN, END)
+
+
+class FakeConsole(Console):
+    """A console file whose guest stops when told to."""
+
+    def __init__(self, path):
+        super().__init__(path, path + ".ctl")
+        self.how = None
+
+    def exited(self):
+        return self.how
+
+
+class ConsoleTest(unittest.TestCase):
+    def setUp(self):
+        fd, self.path = tempfile.mkstemp()
+        os.close(fd)
+        self.addCleanup(os.unlink, self.path)
+        self.con = FakeConsole(self.path)
+
+    def write(self, text):
+        with open(self.path, "a") as f:
+            f.write(text)
+
+    def test_reports_in_order(self):
+        self.write("boot\n" + REPORT + READY + "\n" + REPORT.replace("1024", "2048"))
+        reps = self.con.reports()
+        self.assertEqual([r["node"][0]["memtotal_kb"] for r in reps], [1024, 2048])
+        self.assertEqual(reps[0]["error"], [{"what": 'a "b"'}])
+        self.assertEqual(self.con.count_reports(), 2)
+        self.con.wait_for(READY, timeout=1)
+
+    def test_no_report_is_an_error(self):
+        self.write(BEGIN + "\nnode phase=boot node=0\n")
+        self.assertEqual(self.con.count_reports(), 0)
+        with self.assertRaisesRegex(GuestError, "no complete spm-probe report"):
+            self.con.reports()
+
+    def test_panic_and_exit_end_a_wait(self):
+        self.con.how = "QEMU exited with status 3"
+        with self.assertRaisesRegex(GuestError, "QEMU exited with status 3 while waiting"):
+            self.con.wait_for(READY, timeout=5)
+        self.write("Kernel panic - not syncing\n")
+        with self.assertRaisesRegex(GuestError, "panicked"):
+            self.con.wait_reports(1, timeout=5)
+
+    def test_timeout(self):
+        with self.assertRaisesRegex(GuestError, "no report 1 within 0 s"):
+            self.con.wait_reports(1, timeout=0)
+
+
+class DomainXMLTest(unittest.TestCase):
+    def test_domain(self):
+        root = ET.fromstring(libvirt.domain_xml(
+            "d", "/w", libvirt.spm_xml(512, 1, base=0x100000000, source="/f", access="shared")
+            + libvirt.dimm_xml(256, 0), cells=libvirt.cells(1), firmware="ovmf",
+            control=True))
+        self.assertEqual(root.findtext("name"), "d")
+        self.assertEqual(root.findtext("memory"), "2048")
+        self.assertEqual([e.tag for e in root.find("os")],
+                         ["type", "loader", "nvram", "kernel", "initrd", "cmdline"])
+        self.assertEqual(root.findtext("os/loader"), os.path.join(OVMF_DIR, "OVMF_CODE_4M.fd"))
+        self.assertEqual(root.findtext("os/nvram"), "/w/OVMF_VARS.fd")
+        self.assertEqual(root.findtext("os/kernel"), KERNEL)
+        self.assertTrue(root.findtext("os/cmdline").endswith(" spm.online=1 spm.control=1"))
+        self.assertEqual([c.attrib for c in root.findall("cpu/numa/cell")],
+                         [{"id": "0", "cpus": "0-1", "memory": "2048", "unit": "MiB"},
+                          {"id": "1", "memory": "0", "unit": "MiB"}])
+        self.assertEqual(root.findtext("devices/emulator"), QEMU)
+        self.assertEqual([s.find("source").get("path") for s in root.findall("devices/serial")],
+                         ["/w/console", "/w/ctl"])
+        spm = root.find("devices/memory[@model='spm']")
+        self.assertEqual(spm.get("access"), "shared")
+        self.assertEqual(spm.findtext("source/path"), "/f")
+        self.assertEqual(libvirt.spm_targets(ET.tostring(root, encoding="unicode")),
+                         [(None, 0x100000000, 1, 512 << 20)])
+        self.assertEqual(root.find("devices/memory[@model='dimm']/target/node").text, "0")
+
+    def test_no_numa_no_maxmemory_rom_emulator(self):
+        root = libvirt.domain_element("d", "/w", cells=None, max_memory_mib=None,
+                                      emulator="/q", rom="/bios.bin", online=False)
+        self.assertIsNone(root.find("cpu"))
+        self.assertIsNone(root.find("maxMemory"))
+        self.assertEqual(root.findtext("memory"), "2048")
+        self.assertEqual(root.find("os/loader").attrib, {"type": "rom"})
+        self.assertEqual(root.findtext("os/loader"), "/bios.bin")
+        self.assertNotIn("spm.online", root.findtext("os/cmdline"))
+        self.assertEqual(libvirt.set_emulator(ET.tostring(root, encoding="unicode"), QEMU)
+                         .count(QEMU), 1)
+
+    def test_extra_and_raw_devices(self):
+        text = libvirt.spm_xml(128, 2, extra="<source><path>/p</path></source>")
+        mem = ET.fromstring(text)
+        self.assertEqual([e.tag for e in mem], ["source", "target"])
+        devs = libvirt.device_elements(["<a/><b/>", ET.Element("c")])
+        self.assertEqual([e.tag for e in devs], ["a", "b", "c"])
+
+    def test_template(self):
+        text = ("<domain><name>x</name><os><kernel>@KERNEL@</kernel></os><devices>"
+                "<emulator>@QEMU@</emulator><serial><source path='@WORKDIR@/console'/>"
+                "</serial></devices></domain>")
+        root = libvirt.template_element(io.StringIO(text), "/w", name="y")
+        self.assertEqual(root.findtext("name"), "y")
+        self.assertEqual(root.findtext("os/kernel"), KERNEL)
+        self.assertEqual(root.findtext("devices/emulator"), QEMU)
+        self.assertEqual(root.find("devices/serial/source").get("path"), "/w/console")
+        example = libvirt.template_element(os.path.join(TOP, "examples", "spm-domain.xml"), "/w")
+        self.assertNotIn("@", ET.tostring(example, encoding="unicode"))
+
+
+class SuitesTest(unittest.TestCase):
+    def module(self, text):
+        fd, path = tempfile.mkstemp(suffix=".py")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_declared(self):
+        path = self.module('import os\nORDER = 7\nBUILDS = ("qemu",)\nX = os.sep\n')
+        self.assertEqual(suites.declared(path), {"ORDER": 7, "BUILDS": ("qemu",)})
+
+    def test_order(self):
+        found = suites.suites()
+        self.assertEqual(found[:2], ["unit/spm-lib", "unit/spm-probe"])
+        self.assertLess(found.index("upstream/qemu"), found.index("system/rig"))
+        system = [s for s in found if s.startswith("system/")]
+        self.assertEqual(system[:3], ["system/rig", "system/baseline", "system/spm-qemu"])
+        self.assertLess(system.index("system/spm-qemu"), system.index("system/spm-libvirt"))
+        self.assertEqual(len(system), len([f for f in os.listdir(suites.SYSTEM)
+                                           if f.startswith("test_") and f.endswith(".py")]))
+        self.assertEqual(suites.system_declaration("spm-libvirt")[1],
+                         ("seabios", "qemu", "initramfs", "libvirt"))
+        self.assertEqual(suites.system_declaration("rig"), (10, suites.DEFAULT_BUILDS))
+
+
+def sample():
+    """A TestCase with a passing and a failing test that both write into
+    their scratch directory and a /dev/shm file, noting both in .seen (a
+    class of its own each time, out of the loader's sight)."""
+    class Sample(testcase.TestCase):
+        seen = []
+
+        def test_pass(self):
+            self.touch()
+
+        def test_fail(self):
+            self.touch()
+            self.fail("on purpose")
+
+        def touch(self):
+            self.seen.append((self.workdir, self.shm_file("x")))
+            for path in (os.path.join(self.workdir, "f"), self.seen[-1][1]):
+                with open(path, "w") as f:
+                    f.write("x")
+    return Sample
+
+
+class ScratchTest(unittest.TestCase):
+    def outcome(self, name):
+        cls = sample()
+        result = unittest.TestResult()
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            cls(name).run(result)
+        (workdir, shm), = cls.seen
+        self.assertEqual(workdir in err.getvalue(), not result.wasSuccessful())
+        self.assertTrue(workdir.startswith(os.path.join(tempfile.gettempdir(), "spm-")))
+        self.assertFalse(os.path.exists(shm), "the /dev/shm file outlived the test")
+        return result, workdir
+
+    def test_removed_on_success(self):
+        result, workdir = self.outcome("test_pass")
+        self.assertTrue(result.wasSuccessful())
+        self.assertFalse(os.path.exists(workdir))
+
+    def test_kept_on_failure(self):
+        result, workdir = self.outcome("test_fail")
+        self.assertEqual(len(result.failures), 1)
+        self.assertTrue(os.path.isfile(os.path.join(workdir, "f")))
+        self.assertEqual(os.stat(workdir).st_mode & 0o777, 0o755)
+        testcase.shutil.rmtree(workdir)
+
+    def test_add_tests(self):
+        class T(testcase.TestCase):
+            def check(self, a, b):
+                type(self).got.append((a, b))
+        T.got = []
+        testcase.add_tests(T, "check", [("one-x", (1, 2)), ("two", (3, 4))])
+        result = unittest.TestResult()
+        unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
+        self.assertTrue(result.wasSuccessful())
+        self.assertEqual(sorted(T.got), [(1, 2), (3, 4)])
+        self.assertTrue(hasattr(T, "test_one_x"))
+        with self.assertRaisesRegex(ValueError, "already has a test_two"):
+            testcase.add_tests(T, "check", [("two", (5, 6))])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
