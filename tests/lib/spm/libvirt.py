@@ -163,19 +163,27 @@ def device_elements(devices):
     return [e for d in devices for e in device_elements(d)]
 
 
-def spm_element(size_mib, node, base=None, source=None, access=None):
-    """<memory model='spm'> of SIZE_MIB on NODE, at address BASE, backed by
-    file SOURCE, with memory ACCESS ('shared', 'private') if given."""
-    mem = ET.Element("memory", model="spm")
-    if access is not None:
-        mem.set("access", access)
-    if source is not None:
-        _sub(_sub(mem, "source"), "path", source)
+def memory_element(model, size_mib, node):
+    """<memory model=MODEL> of SIZE_MIB on guest NODE."""
+    mem = ET.Element("memory", model=model)
     target = _sub(mem, "target")
     _sub(target, "size", size_mib, unit="MiB")
     _sub(target, "node", node)
+    return mem
+
+
+def spm_element(size_mib, node, base=None, source=None, access=None):
+    """<memory model='spm'> of SIZE_MIB on NODE, at address BASE, backed by
+    file SOURCE, with memory ACCESS ('shared', 'private') if given."""
+    mem = memory_element("spm", size_mib, node)
+    if access is not None:
+        mem.set("access", access)
+    if source is not None:
+        src = ET.Element("source")
+        _sub(src, "path", source)
+        mem.insert(0, src)
     if base is not None:
-        _sub(target, "address", base="%#x" % base)
+        _sub(mem.find("target"), "address", base="%#x" % base)
     return mem
 
 
@@ -187,16 +195,8 @@ def spm_xml(size_mib, node, base=None, extra="", **kwargs):
     return to_text(mem)
 
 
-def dimm_element(size_mib, node):
-    mem = ET.Element("memory", model="dimm")
-    target = _sub(mem, "target")
-    _sub(target, "size", size_mib, unit="MiB")
-    _sub(target, "node", node)
-    return mem
-
-
 def dimm_xml(size_mib, node):
-    return to_text(dimm_element(size_mib, node))
+    return to_text(memory_element("dimm", size_mib, node))
 
 
 def cells(memory_only):
@@ -228,7 +228,7 @@ def domain_element(name, workdir, devices=(), cells=((2048, "0-1"), (0, None)),
 
     CELLS are (memory MiB, cpus or None) per guest NUMA node (None: no
     <numa> at all); DEVICES are device_elements' (spm_element,
-    dimm_element, XML text); MAX_MEMORY_MIB None leaves <maxMemory> out.
+    memory_element, XML text); MAX_MEMORY_MIB None leaves <maxMemory> out.
     EMULATOR is the QEMU binary; ROM a BIOS image to load instead of
     QEMU's default (<loader type='rom'>).  The console goes to
     WORKDIR/console; with CONTROL the guest takes commands on WORKDIR/ctl
