@@ -17,7 +17,9 @@ it sees.
 import argparse
 import json
 import shlex
+import shutil
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 from spm import guest, libvirt
@@ -40,11 +42,13 @@ def run_guest(argv):
             qemu_args = shlex.split(f.read(), comments=True)
     except OSError as e:
         sys.exit("run-guest: %s" % e)
+    wd = tempfile.mkdtemp(prefix="spm-guest-")
     try:
         res = guest.run(qemu_args, firmware=args.firmware, machine=args.machine,
-                        online=args.online, timeout=args.timeout)
+                        online=args.online, timeout=args.timeout, workdir=wd)
     except GuestError as e:
-        sys.exit("run-guest: %s" % e)
+        sys.exit("run-guest: %s\n(the guest's files are in %s)" % (e, wd))
+    shutil.rmtree(wd)
     if args.json:
         print(json.dumps({"memdevs": res.memdevs, "report": res.report.entries}, indent=1))
     else:
