@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What the benchmarks share: the QEMUs they compare, the guest's memory
+configurations, interleaved repetitions and their medians.
+
+The guests are tests/lib's (spmguest.Guest); bench/run puts tests/lib on
+the path.  A benchmark prints figures and ratios, it asserts nothing.
+"""
+
+import os
+import pwd
+import statistics
+import subprocess
+import tempfile
+import time
+
+import spmguest
+
+BENCH_BUILD = os.path.join(spmguest.BUILD, "bench")
+# the test guest's initramfs with spm-membw appended (bench/run makes it)
+BENCH_INITRD = os.path.join(BENCH_BUILD, "initramfs.cpio.gz")
+STOCK_QEMU = os.path.join(spmguest.BUILD, "stock-qemu", "qemu-system-x86_64")
+
+# Each QEMU with the name of its SPM device.
+QEMUS = {"ours": (spmguest.QEMU, "spm-memory"), "stock": (STOCK_QEMU, "sp-mem")}
+
+# Room in device memory for the largest configuration; every guest of a
+# comparison has the same -m, so that only the SPM differs.
+MAXMEM_GIB = 2 + 64 + 8
+
+
+def qemus(wanted):
+    """The QEMUs of WANTED ('ours', 'stock') that can run here; a missing
+    stock QEMU is reported and left out, not an error."""
+    out = []
+    for name in wanted:
+        binary = QEMUS[name][0]
+        if subprocess.run([binary, "-version"], capture_output=True).returncode == 0:
+            out.append(name)
+        else:
+            print("# %s: %s does not run (tools/stock-qemu makes it); left out" % (name, binary))
+    return out
+
+
+def memory_args(qemu, spm_gib=(), maxmem_gib=MAXMEM_GIB):
+    """QEMU arguments: node 0 with both CPUs and 2 GiB, node 1 with one SPM
+    device of each size in SPM_GIB, untouched (reserve=off: the host need
+    not have the memory), as QEMU's device (spm-memory or sp-mem)."""
+    device = QEMUS[qemu][1]
+    args = ["-m", "2G,slots=8,maxmem=%dG" % maxmem_gib, "-smp", "2",
+            "-object", "memory-backend-ram,id=m0,size=2G",
+            "-numa", "node,nodeid=0,cpus=0-1,memdev=m0", "-numa", "node,nodeid=1"]
+    for i, gib in enumerate(spm_gib):
+        args += ["-object", "memory-backend-ram,id=spm%dmem,size=%dG,reserve=off" % (i, gib),
+                 "-device", "%s,id=spm%d,memdev=spm%dmem,node=1" % (device, i, i)]
+    return args
+
+
+def guest(qemu, qemu_args, **kwargs):
+    """A spmguest.Guest run by QEMU (a QEMUS name), not started yet."""
+    g = spmguest.Guest(qemu_args, **kwargs)
+    g.cmdline[0] = QEMUS[qemu][0]
+    if qemu == "stock":
+        # The stock QEMU runs chrooted into sid's root, whose passwd lacks
+        # QEMU's user: name it by its ids.
+        i = g.cmdline.index("-run-with") + 1
+        user = pwd.getpwnam(g.cmdline[i].split("=", 1)[1])
+        g.cmdline[i] = "user=%d:%d" % (user.pw_uid, user.pw_gid)
+    return g
+
+
+def peak_rss_kib(pid):
+    """VmHWM of process PID, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM for process %d" % pid)
+
+
+def boot_to_ready(qemu, qemu_args, firmware="seabios", timeout=600, **kwargs):
+    """Boot a control-mode guest until /init is ready for commands.  Returns
+    (seconds from QEMU's start to the guest's READY, QEMU's peak RSS in
+    KiB then) and powers the guest off."""
+    with tempfile.TemporaryDirectory(prefix="spm-bench-") as wd, \
+            guest(qemu, qemu_args, firmware=firmware, control=True, workdir=wd, **kwargs) as g:
+        t0 = time.monotonic()
+        g.start()
+        g.wait_for(spmguest.READY, timeout=timeout)
+        seconds = time.monotonic() - t0
+        rss = peak_rss_kib(g.proc.pid)
+        g.send("poweroff -f")
+        g.wait_exit(60)
+    return seconds, rss
+
+
+def interleaved(variants, reps, measure):
+    """Call MEASURE(variant) for every variant in turn, REPS rounds (A B C A
+    B C ...), so that the machine's load falls on all of them alike.
+    Returns {variant: [result per round]}."""
+    out = {v: [] for v in variants}
+    for r in range(reps):
+        for v in variants:
+            out[v].append(measure(v))
+    return out
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def ratio(values, base):
+    """The median of the per-round ratios VALUES[i] / BASE[i]: each round's
+    pair ran back to back, under the same load."""
+    return statistics.median(v / b for v, b in zip(values, base))

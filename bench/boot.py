@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boot time and QEMU's peak RSS with untouched SPM, against the same guest
+without SPM, on our QEMU (spm-memory) and the stock one (sp-mem).
+
+usage: bench/run boot [--reps N] [--firmware seabios|ovmf ...] [--qemu ours|stock ...]
+
+Boot time: from QEMU's start to the guest's /init being ready (after
+spm-probe's report); peak RSS: QEMU's VmHWM then.  Every configuration of
+every QEMU boots once per round, in turn; the ratios are medians of the
+per-round ratios to that round's guest without SPM on the same QEMU.
+"""
+
+import argparse
+
+import benchlib
+
+# name: sizes in GiB of the SPM devices on node 1
+CONFIGS = {"none": (), "8G": (8,), "64G": (64,), "8x1G": (1,) * 8}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--firmware", nargs="+", default=["seabios", "ovmf"])
+    ap.add_argument("--qemu", nargs="+", default=["ours", "stock"])
+    args = ap.parse_args()
+    qemus = benchlib.qemus(args.qemu)
+    for fw in args.firmware:
+        variants = [(q, c) for q in qemus for c in CONFIGS]
+
+        def measure(v):
+            return benchlib.boot_to_ready(v[0], benchlib.memory_args(v[0], CONFIGS[v[1]]),
+                                          firmware=fw)
+
+        res = benchlib.interleaved(variants, args.reps, measure)
+        print("boot, %s, %d rounds (median; ratios to 'none' on the same QEMU)"
+              % (fw, args.reps))
+        print("%-6s %-5s %8s %7s %10s %7s" % ("qemu", "spm", "boot s", "ratio",
+                                              "RSS MiB", "ratio"))
+        for q, c in variants:
+            secs = [s for s, _ in res[q, c]]
+            rss = [r for _, r in res[q, c]]
+            base = res[q, "none"]
+            print("%-6s %-5s %8.2f %7.3f %10.1f %7.3f" % (
+                q, c, benchlib.median(secs), benchlib.ratio(secs, [s for s, _ in base]),
+                benchlib.median(rss) / 1024, benchlib.ratio(rss, [r for _, r in base])),
+                flush=True)
+        print()
+
+
+if __name__ == "__main__":
+    main()
