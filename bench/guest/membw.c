@@ -7,7 +7,7 @@
  *
  * binds the process to NODE (set_mempolicy(MPOL_BIND)), maps two buffers
  * of MIB MiB each there, touches them, then copies one onto the other
- * ROUNDS times and prints
+ * ROUNDS times (after checking that the first page is on NODE) and prints
  *
  *   spm-membw node=NODE mib=MIB rounds=ROUNDS mib_per_s=FIGURE
  *
@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #define MPOL_BIND 2
+#define MPOL_F_NODE 1
+#define MPOL_F_ADDR 2
 
 static double now(void)
 {
@@ -40,6 +42,7 @@ int main(int argc, char **argv)
     size_t len;
     char *src, *dst;
     double t;
+    int where = -1;
 
     if (argc != 4) {
         fputs("usage: spm-membw NODE MIB ROUNDS\n", stderr);
@@ -67,6 +70,11 @@ int main(int argc, char **argv)
     /* Fault both in first, so that the loop measures copying alone. */
     memset(src, 0x5a, len);
     memset(dst, 0, len);
+    if (syscall(SYS_get_mempolicy, &where, NULL, 0, src, MPOL_F_NODE | MPOL_F_ADDR) ||
+        where != (int)node) {
+        fprintf(stderr, "spm-membw: buffer on node %d, not %lu\n", where, node);
+        return 1;
+    }
     t = now();
     for (i = 0; i < rounds; i++) {
         memcpy(dst, src, len);
