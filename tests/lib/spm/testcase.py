@@ -76,7 +76,7 @@ def add_tests(cls, method, cases):
             raise ValueError("%s already has a %s" % (cls.__name__, test_name))
 
         def test(self, args=tuple(args)):
-            return getattr(self, method)(*args)
+            getattr(self, method)(*args)
         test.__name__ = test_name
         test.__qualname__ = "%s.%s" % (cls.__qualname__, test_name)
         setattr(cls, test_name, test)
