@@ -1,0 +1,740 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Seeded fuzzing of <memory model='spm'> through the private libvirt.
+
+Each snippet is a domain: the rig's guest (spm.libvirt.domain_element: q35,
+node 0 with the CPUs and 2 GiB, nodes 1 and 2 memory-only, maxMemory 16 GiB
+with 4 slots) with one to three memory devices built with xml.etree, mostly
+spm and sometimes a dimm or virtio-mem beside them.  Each spm device starts valid and
+gets zero or more mutations: broken values and units of its size, node,
+address, page size and node mask, a source path that is missing, relative or
+unreachable, attributes with bad values, elements other models use (<label>,
+<alignsize>, <pmem/>, <block>, <requested>, <uuid>, <address type='dimm'>,
+...); some domains get a mutation of their own (slots, maxMemory, NUMA,
+memoryBacking, machine).
+
+Every snippet goes through 'virsh define'.  It is either refused, with a
+message that is not an internal error, or defined: then its dumpxml
+(--inactive) must define again with --validate (the schema accepts what
+libvirt writes) and dump the same XML again; the spm devices keep the size,
+node, address, path and attributes they were given; an element that the
+documentation lists as unsupported for spm must have been refused, not
+dropped.  Every SPM_FUZZ_START_EVERY-th defined snippet is also started,
+paused (QEMU realizes the devices and builds the ACPI tables, but the guest
+never runs, so a start costs seconds, not a boot): it either runs, with every
+spm device in the live XML at the address QEMU reports, QEMU unprivileged,
+and is destroyed, or fails with a clear message (a refusal of QEMU's comes
+as libvirt's "internal error: ... qemu-system-x86_64: ...", with QEMU's own
+message, which is not a crash).  After every snippet the daemon must still
+be the same process, answer 'virsh version', and its log and stderr must
+hold no crash, assertion or GLib critical, and no internal error outside
+those of QEMU's refusals.
+
+Environment:
+  SPM_FUZZ_SEED         the seed (default: a random one); printed
+  SPM_FUZZ_COUNT        how many snippets (default 150)
+  SPM_FUZZ_START_EVERY  start every Nth defined snippet (default 3; 0: none)
+  SPM_FUZZ_ONLY         run only the snippets with these numbers (1,5,...)
+A finding prints the snippet's devices, the command, its message and the
+line that reproduces it.
+"""
+
+import os
+import random
+import re
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+from spm import libvirt
+from spm.check import spm_devices
+from spm.libvirt import Domain, cells, spm_targets, virsh
+from spm.paths import PREFIX as BUILD_PREFIX
+from spm.paths import GiB, MiB
+from spm.report import memdev_range
+from spm.testcase import TestCase
+
+ORDER = 52
+BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+PREFIX = "spmfuzz-"
+KiB = 1 << 10
+# node 0 with the CPUs and 2 GiB, nodes 1 and 2 memory-only; with
+# domain_element's 16 GiB of maxMemory, device memory starts at 4 GiB
+CELLS = cells(2)
+DEVICE_MEMORY = 0x100000000
+ALIGN = 128 * MiB               # what libvirt requires of spm sizes and addresses
+
+RUN_DIR = os.path.dirname(libvirt.RUN_QEMU)
+LOG_DIR = os.path.join(BUILD_PREFIX, "var", "log", "libvirt")
+DAEMON_LOGS = [os.path.join(LOG_DIR, f) for f in ("virtqemud.log", "virtqemud.stderr")]
+QEMU_LOG_DIR = os.path.join(LOG_DIR, "qemu")
+
+# What libvirt's own units mean (virScaleInteger); the generator writes sizes
+# in these so that what a defined device must keep is known.
+UNITS = {"b": 1, "bytes": 1, "KiB": KiB, "k": KiB, "KB": 1000, "MiB": MiB, "M": MiB,
+         "MB": 1000 ** 2, "GiB": GiB, "G": GiB, "GB": 1000 ** 3, "TiB": 1 << 40}
+
+# A daemon log or stderr line that means a crash, an assertion or a bug.
+CRASH = re.compile(r"assert|Segmentation|SIGSEGV|SIGABRT|Aborted|core dumped|stack smashing|"
+                   r"double free|corrupted|malloc\(\)|CRITICAL|should not be reached|"
+                   r"An error occurred, but the cause is unknown", re.I)
+# QEMU's log of a domain: what a crashing QEMU leaves there.
+QEMU_CRASH = re.compile(r"Assertion|Aborted|core dumped|Segmentation|stack smashing|"
+                        r"\*\* ERROR|qemu: fatal|terminating on signal (?!15 )", re.I)
+# The internal errors a start may legitimately end with: QEMU refused the
+# configuration and said why (libvirt reports QEMU's exit as an internal
+# error, with QEMU's last message), and libvirt's long-standing wording for
+# huge pages without a hugetlbfs mount (qemuGetDomainHupageMemPath, the same
+# for every memory model).
+START_INTERNAL = re.compile(r"internal error: (process exited while connecting to monitor|"
+                            r"QEMU unexpectedly closed the monitor).*qemu-system-x86_64: \S.*|"
+                            r"internal error: hugetlbfs filesystem is not mounted or disabled "
+                            r"by administrator config")
+
+
+# --- the generator -----------------------------------------------------------
+
+def sub(parent, tag, text=None, **attrs):
+    el = ET.SubElement(parent, tag, {k: str(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def unit_size(rng, nbytes):
+    """(text, unit) that says NBYTES in a unit libvirt knows, whole."""
+    units = [u for u, scale in UNITS.items() if nbytes % scale == 0]
+    unit = rng.choice(units)
+    return str(nbytes // UNITS[unit]), unit
+
+
+class Snippet:
+    """One domain's worth of random memory devices.
+
+    EXPECT holds, per device in order, what a definition must keep of an
+    spm device (None for a field a mutation made unpredictable), whether it
+    is still an spm device ("spm") and whether it holds what the
+    documentation lists as unsupported for spm ("unsupported": the device
+    must be refused, never defined with it silently dropped).  It is None
+    for devices of other models.
+    """
+
+    def __init__(self, seed, index, workdir):
+        self.rng = random.Random("%s/%d" % (seed, index))
+        self.index = index
+        self.workdir = workdir
+        self.devices = []
+        self.expect = []
+        self.domain_mutation = None
+        self.mutations = []
+
+    def spm(self):
+        """A valid spm device, then its mutations."""
+        rng = self.rng
+        mem = ET.Element("memory", model="spm")
+        exp = {"spm": True, "unsupported": None}
+        size = rng.choice((1, 1, 2, 2, 3, 4, 8)) * ALIGN
+        target = ET.Element("target")
+        text, unit = unit_size(rng, size)
+        sub(target, "size", text, unit=unit)
+        exp["size"] = size // KiB
+        node = rng.choice((0, 1, 1, 2))
+        sub(target, "node", node)
+        exp["node"] = node
+        exp["base"] = None
+        if rng.random() < 0.3:
+            base = DEVICE_MEMORY + rng.randrange(0, 12 * GiB // ALIGN) * ALIGN
+            sub(target, "address", base="%#x" % base)
+            exp["base"] = base
+        exp["path"] = exp["pagesize"] = exp["nodemask"] = None
+        if rng.random() < 0.25:
+            source = sub(mem, "source")
+            choice = rng.randrange(3)
+            if choice == 0:
+                exp["path"] = os.path.join(self.workdir, "spm.img")
+                sub(source, "path", exp["path"])
+            elif choice == 1:
+                sub(source, "nodemask", "0")
+                exp["nodemask"] = "0"
+            else:
+                sub(source, "pagesize", 2048, unit="KiB")
+                exp["pagesize"] = 2048
+        mem.append(target)
+        exp["access"] = exp["discard"] = None
+        if rng.random() < 0.2:
+            exp["access"] = rng.choice(("shared", "private"))
+            mem.set("access", exp["access"])
+        if rng.random() < 0.1 and exp["path"] is None:
+            exp["discard"] = rng.choice(("yes", "no"))
+            mem.set("discard", exp["discard"])
+        if rng.random() < 0.6:
+            for _ in range(rng.choice((1, 1, 1, 2, 3))):
+                name = rng.choice(sorted(MUTATIONS))
+                MUTATIONS[name](self, mem, exp)
+                self.mutations.append(name)
+        self.devices.append(mem)
+        self.expect.append(exp)
+
+    def other(self):
+        """A device of another model beside the spm ones."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            mem = ET.Element("memory", model="dimm")
+            target = sub(mem, "target")
+            sub(target, "size", 128 * rng.choice((1, 2, 4)), unit="MiB")
+            sub(target, "node", rng.choice((0, 1)))
+        else:
+            mem = ET.Element("memory", model="virtio-mem")
+            target = sub(mem, "target")
+            sub(target, "size", 512, unit="MiB")
+            sub(target, "node", rng.choice((0, 1)))
+            sub(target, "block", 2048, unit="KiB")
+            sub(target, "requested", rng.choice((0, 256)), unit="MiB")
+        self.devices.append(mem)
+        self.expect.append(None)
+
+    def build(self, name):
+        """The domain XML text of the snippet, named NAME."""
+        rng = self.rng
+        for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+            if rng.random() < 0.85:
+                self.spm()
+            else:
+                self.other()
+        if not any(e is not None for e in self.expect):
+            self.spm()
+        root = libvirt.domain_element(name, self.workdir, cells=CELLS, online=False)
+        devices = root.find("devices")
+        for mem in self.devices:
+            devices.insert(rng.randrange(len(devices) + 1), mem)
+        # libvirt keeps memory devices in document order
+        order = sorted(range(len(self.devices)),
+                       key=lambda i: list(devices).index(self.devices[i]))
+        self.devices = [self.devices[i] for i in order]
+        self.expect = [self.expect[i] for i in order]
+        if rng.random() < 0.15:
+            self.domain_mutation = rng.choice(sorted(DOMAIN_MUTATIONS))
+            DOMAIN_MUTATIONS[self.domain_mutation](self, root)
+        return ET.tostring(root, encoding="unicode")
+
+    def text(self):
+        """The memory devices as XML, for a report."""
+        out = "".join(ET.tostring(m, encoding="unicode") for m in self.devices)
+        if self.domain_mutation:
+            out += "\n(domain mutation: %s)" % self.domain_mutation
+        return out
+
+
+BAD_INTEGERS = ("", "-1", "abc", "1.5", "0x400", " 1", "1e3", "18446744073709551615",
+                "18446744073709551616", "9223372036854775808", "4294967295", "4294967296",
+                "99999999999999999999999")
+BAD_UNITS = ("parsec", "", "KIB", "iB", "kb", "Mi", "EiB", "PB")
+
+
+def set_size(snip, mem, exp):
+    rng = snip.rng
+    size = mem.find("target/size")
+    if size is None:
+        return
+    case = rng.randrange(6)
+    exp["size"] = None
+    if case == 0:
+        size.text = rng.choice(BAD_INTEGERS + ("0", "1"))
+    elif case == 1:
+        size.set("unit", rng.choice(BAD_UNITS))
+    elif case == 2:                 # unaligned, in a unit that says it exactly
+        text, unit = unit_size(rng, rng.choice((ALIGN + 2 * MiB, 64 * MiB, ALIGN + KiB, 4096,
+                                                ALIGN * 3 // 2, 1000 ** 3)))
+        size.text, size.attrib["unit"] = text, unit
+    elif case == 3:                 # too large for maxMemory, or for anything
+        text, unit = unit_size(rng, rng.choice((15 * GiB, 16 * GiB, 1 << 40, 1 << 62, 1 << 63)))
+        size.text, size.attrib["unit"] = text, unit
+    elif case == 4:
+        mem.find("target").remove(size)
+    else:                           # a second <size>
+        sub(mem.find("target"), "size", 256, unit="MiB")
+
+
+def set_node(snip, mem, exp):
+    node = mem.find("target/node")
+    if node is None:
+        return
+    exp["node"] = None
+    choice = snip.rng.choice(("3", "99", "-2", "remove") + BAD_INTEGERS)
+    if choice == "remove":
+        mem.find("target").remove(node)
+    else:
+        node.text = choice
+
+
+def set_address(snip, mem, exp):
+    rng = snip.rng
+    target = mem.find("target")
+    addr = target.find("address")
+    if addr is None:
+        addr = sub(target, "address")
+    exp["base"] = None
+    choice = rng.choice(("0x100200000", "0", "0x0", "0xffffffffffffffff", "0xfffffffff8000000",
+                         "0x40000000", "0x0fff00000", "0x10000000000000000", "0x", "abc", "",
+                         "-1", "4294967296", "0x480000000", "0x500000000", "no-base"))
+    if choice == "no-base":
+        addr.attrib.pop("base", None)
+    else:
+        addr.set("base", choice)
+    if rng.random() < 0.2:
+        addr.set("type", rng.choice(("dimm", "pci", "bogus")))
+
+
+def set_source(snip, mem, exp):
+    rng = snip.rng
+    source = mem.find("source")
+    if source is None:
+        source = ET.Element("source")
+        mem.insert(0, source)
+    wd = snip.workdir
+    for _ in range(rng.choice((1, 1, 2))):
+        what = rng.randrange(4)
+        if what == 0:
+            exp["path"] = None
+            path = source.find("path")
+            if path is None:
+                path = sub(source, "path")
+            # only paths below the scratch directory: the DAC driver hands
+            # what it finds to QEMU's user
+            path.text = rng.choice((os.path.join(wd, "spm.img"), os.path.join(wd, "missing.img"),
+                                    os.path.join(wd, "private", "spm.img"), wd,
+                                    "spmfuzz-relative.img", "",
+                                    os.path.join(wd, "x" * 300 + ".img")))
+        elif what == 1:
+            exp["pagesize"] = None
+            sub(source, "pagesize", rng.choice(("4", "2048", "1048576", "0", "3", "-1", "abc",
+                                                "2", "1")),
+                unit=rng.choice(("KiB", "KiB", "MiB", "b", "GiB", "bogus")))
+        elif what == 2:
+            exp["nodemask"] = None
+            sub(source, "nodemask", rng.choice(("0", "0-1", "1", "5", "", "abc", "0,^0", "-1",
+                                                "1000000", "0-", "^0")))
+        else:
+            mem.remove(source)          # an empty <source/>
+            source = ET.Element("source")
+            mem.insert(0, source)
+
+
+def set_attributes(snip, mem, exp):
+    rng = snip.rng
+    which = rng.randrange(4)
+    if which == 0:
+        exp["access"] = None
+        mem.set("access", rng.choice(("bogus", "", "SHARED", "default")))
+    elif which == 1:
+        exp["discard"] = None
+        mem.set("discard", rng.choice(("yes", "bogus", "", "on")))
+    elif which == 2:
+        mem.set("model", rng.choice(("SPM", "spm ", "", "sp-mem", "spm-memory")))
+        exp["spm"] = False
+    else:
+        target = mem.find("target")
+        if target is not None:
+            target.set("dynamicMemslots", rng.choice(("yes", "no", "bogus")))
+            exp["unsupported"] = "<target dynamicMemslots>"
+
+
+def other_model_element(snip, mem, exp):
+    """An element of nvdimm, virtio-pmem, virtio-mem or dimm, where those
+    models have it."""
+    rng = snip.rng
+    target = mem.find("target")
+    if target is None:
+        return
+    what = rng.randrange(9)
+    if what == 0:
+        label = sub(target, "label")
+        sub(label, "size", 128, unit="KiB")
+        exp["unsupported"] = "<target><label>"
+    elif what in (1, 2, 3, 4):
+        tag = ("readonly", "block", "requested", "current")[what - 1]
+        sub(target, tag, *(() if tag == "readonly" else (128,)),
+            **({} if tag == "readonly" else {"unit": "MiB"}))
+        exp["unsupported"] = "<target><%s>" % tag
+    elif what == 5:
+        source = mem.find("source")
+        if source is None:
+            source = ET.Element("source")
+            mem.insert(0, source)
+        tag = rng.choice(("alignsize", "pmem"))
+        el = sub(source, tag)
+        if tag == "alignsize" or rng.random() < 0.3:
+            el.text = "2048"
+            el.set("unit", "KiB")
+        exp["unsupported"] = "<source><%s>" % tag
+    elif what == 6:
+        sub(mem, "uuid", rng.choice(("f7a0d6f6-0d5a-4d8e-9a8c-2c0c0b2b6a11", "not-a-uuid")))
+        exp["unsupported"] = "<uuid>"
+    elif what == 7:
+        sub(mem, "address", type="dimm", slot=rng.choice(("0", "1", "99")),
+            **({"base": "0x100000000"} if rng.random() < 0.5 else {}))
+        exp["unsupported"] = "<address type='dimm'>"
+    else:
+        # an alias: user aliases (ua-) are allowed for every device
+        sub(mem, "alias", name=rng.choice(("ua-spm", "ua-", "spm0", "dimm0", "bad name")))
+
+
+def duplicate_element(snip, mem, exp):
+    """A second <target> or <source>: libvirt reads the first one."""
+    rng = snip.rng
+    tag = rng.choice(("target", "source"))
+    el = mem.find(tag)
+    if el is None:
+        return
+    copy = ET.fromstring(ET.tostring(el))
+    node = copy.find("node")
+    if node is not None:
+        node.text = "2"
+    mem.append(copy)
+
+
+MUTATIONS = {"size": set_size, "node": set_node, "address": set_address,
+             "source": set_source, "attributes": set_attributes,
+             "other-model": other_model_element, "duplicate": duplicate_element}
+
+
+def dom_slots(snip, root):
+    root.find("maxMemory").set("slots", snip.rng.choice(("0", "1", "2", "300", "-1", "abc")))
+
+
+def dom_maxmem(snip, root):
+    rng = snip.rng
+    maxmem = root.find("maxMemory")
+    if rng.random() < 0.3:
+        root.remove(maxmem)
+    else:
+        maxmem.set("unit", "MiB")
+        maxmem.text = rng.choice(("2048", "2560", "4096", "1048576", "0"))
+
+
+def dom_numa(snip, root):
+    rng = snip.rng
+    numa = root.find("cpu/numa")
+    if rng.random() < 0.3:
+        root.remove(root.find("cpu"))
+        return
+    cells = numa.findall("cell")
+    case = rng.randrange(3)
+    if case == 0:
+        numa.remove(cells[-1])                  # nodes 0 and 1 only
+    elif case == 1:
+        cells[1].set("memory", "0")
+        cells[1].set("unit", rng.choice(("GiB", "b", "KiB")))
+    else:
+        # a memory-only node with a memory-side cache, as the HMAT tests use
+        cache = sub(cells[1], "cache", level="1", associativity="direct", policy="writeback")
+        sub(cache, "size", 10, unit="KiB")
+        sub(cache, "line", 8, unit="B")
+
+
+def dom_backing(snip, root):
+    rng = snip.rng
+    backing = ET.Element("memoryBacking")
+    choice = rng.randrange(3)
+    if choice == 0:
+        sub(backing, "source", type="memfd")
+        sub(backing, "access", mode="shared")
+    elif choice == 1:
+        sub(backing, "hugepages")
+    else:
+        sub(backing, "source", type=rng.choice(("file", "anonymous")))
+        sub(backing, "access", mode=rng.choice(("shared", "private")))
+    root.insert(3, backing)
+
+
+def dom_machine(snip, root):
+    root.find("os/type").set("machine", snip.rng.choice(("pc", "pc-i440fx-10.0", "pc-q35-10.0")))
+
+
+DOMAIN_MUTATIONS = {"slots": dom_slots, "maxmem": dom_maxmem, "numa": dom_numa,
+                    "backing": dom_backing, "machine": dom_machine}
+
+
+# --- checks ------------------------------------------------------------------
+
+def message(res):
+    """What virsh said, on one line per error."""
+    return res.stderr.strip()
+
+
+def refusal_problem(res, allowed=None):
+    """Why the failed virsh RES is not a clean refusal, or None."""
+    msg = message(res)
+    lines = [line for line in msg.splitlines() if line.startswith("error: ")]
+    if len(lines) < 2 or not lines[-1][len("error: "):].strip():
+        return "no message beyond virsh's own line"
+    for line in lines[1:]:
+        if "internal error" in line and not (allowed and allowed.search(line)):
+            return "an internal error"
+    if CRASH.search(msg):
+        return "a crash or an assertion in the message"
+    return None
+
+
+def dumped_spm(xml_text):
+    """The spm <memory> elements of domain XML."""
+    return ET.fromstring(xml_text).findall("./devices/memory[@model='spm']")
+
+
+def kept_problems(expect, dumped):
+    """What a defined domain lost or changed of its spm devices."""
+    spms = [e for e in expect if e is not None and e["spm"]]
+    if len(dumped) != len(spms):
+        return ["%d spm devices given, %d defined" % (len(spms), len(dumped))]
+    out = []
+    for i, (exp, mem) in enumerate(zip(spms, dumped)):
+        size = mem.find("target/size")
+        got = {
+            "size": int(size.text) * UNITS[size.get("unit", "KiB")] // KiB,
+            "node": int(mem.find("target/node").text),
+            "base": (int(mem.find("target/address").get("base"), 16)
+                     if mem.find("target/address") is not None else None),
+            "path": mem.findtext("source/path"),
+            "pagesize": (int(mem.findtext("source/pagesize"))
+                         if mem.find("source/pagesize") is not None else None),
+            "nodemask": mem.findtext("source/nodemask"),
+            "access": mem.get("access"), "discard": mem.get("discard"),
+        }
+        for key, want in exp.items():
+            if key in got and want is not None and got[key] != want:
+                out.append("spm device %d: %s %r defined as %r" % (i, key, want, got[key]))
+    return out
+
+
+class DaemonWatch:
+    """The daemon's pid and where its logs ended when last looked at."""
+
+    def __init__(self):
+        self.pid = self.read_pid()
+        self.offsets = {p: self.size(p) for p in DAEMON_LOGS}
+
+    @staticmethod
+    def read_pid():
+        with open(os.path.join(RUN_DIR, "virtqemud.pid")) as f:
+            return int(f.read().strip())
+
+    @staticmethod
+    def size(path):
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
+
+    def new_lines(self):
+        """The lines the daemon logged since the last call."""
+        out = []
+        for path, offset in self.offsets.items():
+            try:
+                with open(path, errors="replace") as f:
+                    f.seek(offset)
+                    text = f.read()
+                    self.offsets[path] = f.tell()
+            except OSError:
+                continue
+            out += text.splitlines()
+        return out
+
+    def problems(self, started):
+        """What says the daemon crashed, or hit a bug, since the last call.
+        STARTED: a start was tried, so QEMU's refusals may be in the log."""
+        out = []
+        if not os.path.exists("/proc/%d" % self.pid):
+            out.append("virtqemud (pid %d) is gone" % self.pid)
+        elif self.read_pid() != self.pid:
+            out.append("virtqemud's pid changed from %d" % self.pid)
+        res = virsh("version", check=False, timeout=30)
+        if res.returncode != 0 or "Running hypervisor" not in res.stdout:
+            out.append("virsh version fails: %s" % message(res))
+        for line in self.new_lines():
+            if CRASH.search(line):
+                out.append("daemon log: " + line)
+            elif "internal error" in line and not (started and START_INTERNAL.search(line)):
+                out.append("daemon log: " + line)
+        return out
+
+
+# --- the test ----------------------------------------------------------------
+
+daemon = libvirt.Daemon()
+settings = {}
+
+
+def env_int(name, default, least):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"\d+", value) or int(value) < least:
+        raise ValueError("%s=%r: give a whole number of at least %d" % (name, value, least))
+    return int(value)
+
+
+def setUpModule():
+    # the environment is checked before the daemon starts
+    settings["seed"] = env_int("SPM_FUZZ_SEED", random.SystemRandom().randrange(1 << 32), 0)
+    settings["count"] = env_int("SPM_FUZZ_COUNT", 150, 1)
+    settings["start_every"] = env_int("SPM_FUZZ_START_EVERY", 3, 0)
+    only = os.environ.get("SPM_FUZZ_ONLY", "").strip()
+    if only and not re.fullmatch(r"\d+(,\d+)*", only):
+        raise ValueError("SPM_FUZZ_ONLY=%r: give snippet numbers separated by commas" % only)
+    settings["only"] = {int(i) for i in only.split(",")} if only else set()
+    daemon.up(PREFIX)
+
+
+def tearDownModule():
+    daemon.down(PREFIX)
+
+
+class SpmLibvirtFuzz(TestCase):
+    def setUp(self):
+        self.seed = settings["seed"]
+        self.count = settings["count"]
+        self.start_every = settings["start_every"]
+        self.only = settings["only"]
+        with open(os.path.join(self.workdir, "spm.img"), "wb") as f:
+            f.truncate(1 * GiB)
+        private = os.path.join(self.workdir, "private")
+        os.mkdir(private, 0o700)
+        with open(os.path.join(private, "spm.img"), "wb") as f:
+            f.truncate(1 * GiB)
+        self.findings = []
+        self.figures = {"defined": 0, "refused": 0, "started": 0, "start refused": 0}
+        self.messages = {}
+
+    def finding(self, snip, what, res=None, cmd=None):
+        text = ["snippet %d (SPM_FUZZ_SEED=%d SPM_FUZZ_ONLY=%d): %s"
+                % (snip.index, self.seed, snip.index, what),
+                "  devices: " + snip.text()]
+        if cmd:
+            text.append("  command: virsh " + cmd)
+        if res is not None:
+            text.append("  message: " + message(res).replace("\n", "\n           "))
+        print("\n".join(text), flush=True)
+        self.findings.append("\n".join(text))
+
+    def count_message(self, phase, res):
+        """Count the distinct messages (numbers and paths left out)."""
+        last = message(res).splitlines()[-1] if message(res) else ""
+        key = phase + ": " + re.sub(r"'[^']*'|\d+|0x[0-9a-f]+|/\S+", "_", last)[:140]
+        self.messages[key] = self.messages.get(key, 0) + 1
+
+    def test_fuzz(self):
+        """Random spm snippets are defined or refused cleanly; the defined
+        ones round-trip and start or fail with a message; the daemon lives."""
+        print("SPM fuzz: SPM_FUZZ_SEED=%d SPM_FUZZ_COUNT=%d SPM_FUZZ_START_EVERY=%d"
+              % (self.seed, self.count, self.start_every), flush=True)
+        watch = DaemonWatch()
+        began = time.monotonic()
+        defined = 0
+        for i in range(self.count):
+            if self.only and i not in self.only:
+                continue
+            snip = Snippet(self.seed, i, self.workdir)
+            name = "%s%d" % (PREFIX, i)
+            with Domain(name, snip.build(name), self.workdir) as dom:
+                if self.define(snip, dom):
+                    defined += 1
+                    start = self.start_every and (defined % self.start_every == 0 or self.only)
+                    self.defined(snip, dom, start)
+                else:
+                    start = False
+            for p in watch.problems(start):
+                self.finding(snip, p)
+            if not os.path.exists("/proc/%d" % watch.pid):
+                break
+        for name in os.listdir(QEMU_LOG_DIR):
+            if name.startswith(PREFIX):
+                os.unlink(os.path.join(QEMU_LOG_DIR, name))
+        print("SPM fuzz: seed %d, %d snippets in %.0f s: %s"
+              % (self.seed, self.count if not self.only else len(self.only),
+                 time.monotonic() - began,
+                 ", ".join("%s %d" % kv for kv in self.figures.items())))
+        for key, n in sorted(self.messages.items()):
+            print("  %4d  %s" % (n, key))
+        self.assertEqual(self.findings, [], "%d findings (seed %d)"
+                         % (len(self.findings), self.seed))
+
+    def define(self, snip, dom):
+        """virsh define; True if it defined the domain."""
+        res = virsh("define", dom.xml_path, check=False)
+        if res.returncode != 0:
+            self.figures["refused"] += 1
+            self.count_message("define", res)
+            problem = refusal_problem(res)
+            if problem:
+                self.finding(snip, "define refused with " + problem, res, "define")
+            if dom.name in virsh("list", "--all", "--name").stdout.split():
+                self.finding(snip, "define failed but the domain exists", res, "define")
+            return False
+        self.figures["defined"] += 1
+        return True
+
+    def defined(self, snip, dom, start):
+        """Checks of a defined snippet: what it kept, the round trip, a start."""
+        first = virsh("dumpxml", "--inactive", dom.name).stdout
+        for el, exp in zip(snip.devices, snip.expect):
+            if exp is not None and exp["spm"] and exp["unsupported"]:
+                self.finding(snip, "defined with %s, which is unsupported for spm: %s"
+                             % (exp["unsupported"], ET.tostring(el, encoding="unicode")))
+                return
+        for p in kept_problems(snip.expect, dumped_spm(first)):
+            self.finding(snip, p)
+        again = os.path.join(self.workdir, "again.xml")
+        with open(again, "w") as f:
+            f.write(first)
+        res = virsh("define", "--validate", again, check=False)
+        if res.returncode != 0:
+            self.finding(snip, "its own dumpxml does not define again", res, "define --validate")
+            return
+        second = virsh("dumpxml", "--inactive", dom.name).stdout
+        if second != first:
+            self.finding(snip, "dumpxml changed on a second define:\n--- first\n%s--- second\n%s"
+                         % (first, second))
+        if start:
+            self.start(snip, dom)
+
+    def start(self, snip, dom):
+        res = virsh("start", "--paused", dom.name, check=False)
+        if res.returncode != 0:
+            self.figures["start refused"] += 1
+            self.count_message("start", res)
+            problem = refusal_problem(res, START_INTERNAL)
+            if problem:
+                self.finding(snip, "start failed with " + problem, res, "start --paused")
+            state = dom.state()
+            if state != "shut off":
+                self.finding(snip, "start failed, the domain is %r" % state)
+            self.check_qemu_log(snip, dom)
+            return
+        self.figures["started"] += 1
+        state = dom.state()
+        if state != "paused":
+            self.finding(snip, "started paused, the domain is %r" % state)
+            return
+        dom.check_unprivileged()
+        live = spm_targets(virsh("dumpxml", dom.name).stdout)
+        qemu = {d["data"]["id"]: memdev_range(d)
+                for d in spm_devices(dom.qmp("query-memory-devices"))}
+        placed = {alias: (base, base + size) if base is not None else None
+                  for alias, base, _, size in live}
+        if placed != qemu:
+            self.finding(snip, "live XML %r, QEMU %r" % (placed, qemu))
+        virsh("destroy", dom.name)
+        self.check_qemu_log(snip, dom)
+
+    def check_qemu_log(self, snip, dom):
+        try:
+            with open(os.path.join(QEMU_LOG_DIR, dom.name + ".log"), errors="replace") as f:
+                text = f.read()
+        except FileNotFoundError:
+            return
+        for line in text.splitlines():
+            if QEMU_CRASH.search(line):
+                self.finding(snip, "QEMU's log: " + line)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
