@@ -98,9 +98,12 @@ def boot(dom, timeout=BOOT_TIMEOUT, cells=CELLS, spms=SPMS):
     copy of the image in its workdir; wait for its report.  Returns
     (query-memory-devices, Report, seconds from virt-install to the
     report).  The domain keeps running: remove it (dom.remove())."""
+    image = [os.path.join(IMAGE_DIR, f) for f in ("disk.raw", "vmlinuz", "initrd.img")]
+    for path in image:
+        if not os.path.exists(path):
+            raise GuestError("%s is missing: run tools/build-debian-image first" % path)
     disk = os.path.join(dom.workdir, "disk.raw")
-    subprocess.run(["cp", "--sparse=always", os.path.join(IMAGE_DIR, "disk.raw"), disk],
-                   check=True)
+    subprocess.run(["cp", "--sparse=always", image[0], disk], check=True)
     started = time.monotonic()
     virtinstall.run(virt_install_args(dom.name, dom.workdir, disk, cells, spms))
     dom.check_unprivileged()
