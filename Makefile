@@ -5,7 +5,7 @@
 
 .PHONY: all run test deps fetch build seabios qemu libvirt probe initramfs \
 	tree-qemu tree-libvirt tree-seabios export-qemu export-libvirt export-seabios \
-	check-qemu check-libvirt clean
+	check-qemu check-libvirt clean bench
 
 all: build
 
@@ -16,6 +16,10 @@ run: deps
 # Every test suite, with a summary per suite.
 test: deps
 	tests/run
+
+# The benchmarks (bench/README.md): they print figures and test nothing.
+bench: build
+	bench/run
 
 deps:
 	tools/install-deps
