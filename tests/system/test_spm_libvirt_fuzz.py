@@ -27,12 +27,13 @@ as libvirt's "internal error: ... qemu-system-x86_64: ...", with QEMU's own
 message, which is not a crash).  After every snippet the daemon must still
 be the same process, answer 'virsh version', and its log and stderr must
 hold no crash, assertion or GLib critical, and no internal error outside
-those of QEMU's refusals.
+those of QEMU's refusals.  SpmFuzzChecks tests these judgements themselves
+on made-up messages and XML.
 
 Environment:
   SPM_FUZZ_SEED         the seed (default: a random one); printed
-  SPM_FUZZ_COUNT        how many snippets (default 150)
-  SPM_FUZZ_START_EVERY  start every Nth defined snippet (default 3; 0: none)
+  SPM_FUZZ_COUNT        how many snippets (default 120)
+  SPM_FUZZ_START_EVERY  start every Nth defined snippet (default 4; 0: none)
   SPM_FUZZ_ONLY         run only the snippets with these numbers (1,5,...)
 A finding prints the snippet's devices, the command, its message and the
 line that reproduces it.
@@ -41,6 +42,7 @@ line that reproduces it.
 import os
 import random
 import re
+import subprocess
 import time
 import unittest
 import xml.etree.ElementTree as ET
@@ -317,6 +319,7 @@ def set_source(snip, mem, exp):
             mem.remove(source)          # an empty <source/>
             source = ET.Element("source")
             mem.insert(0, source)
+            exp["path"] = exp["pagesize"] = exp["nodemask"] = None
 
 
 def set_attributes(snip, mem, exp):
@@ -510,12 +513,18 @@ class DaemonWatch:
 
     def __init__(self):
         self.pid = self.read_pid()
+        if self.pid is None:
+            raise RuntimeError("virtqemud runs without a pid file in " + RUN_DIR)
         self.offsets = {p: self.size(p) for p in DAEMON_LOGS}
 
     @staticmethod
     def read_pid():
-        with open(os.path.join(RUN_DIR, "virtqemud.pid")) as f:
-            return int(f.read().strip())
+        """virtqemud's pid, from its pid file; None without one."""
+        try:
+            with open(os.path.join(RUN_DIR, "virtqemud.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
 
     @staticmethod
     def size(path):
@@ -542,10 +551,10 @@ class DaemonWatch:
         """What says the daemon crashed, or hit a bug, since the last call.
         STARTED: a start was tried, so QEMU's refusals may be in the log."""
         out = []
-        if not os.path.exists("/proc/%d" % self.pid):
+        if not self.alive():
             out.append("virtqemud (pid %d) is gone" % self.pid)
         elif self.read_pid() != self.pid:
-            out.append("virtqemud's pid changed from %d" % self.pid)
+            out.append("virtqemud's pid file says %s, not %d" % (self.read_pid(), self.pid))
         res = virsh("version", check=False, timeout=30)
         if res.returncode != 0 or "Running hypervisor" not in res.stdout:
             out.append("virsh version fails: %s" % message(res))
@@ -555,6 +564,9 @@ class DaemonWatch:
             elif "internal error" in line and not (started and START_INTERNAL.search(line)):
                 out.append("daemon log: " + line)
         return out
+
+    def alive(self):
+        return os.path.exists("/proc/%d" % self.pid)
 
 
 # --- the test ----------------------------------------------------------------
@@ -575,8 +587,8 @@ def env_int(name, default, least):
 def setUpModule():
     # the environment is checked before the daemon starts
     settings["seed"] = env_int("SPM_FUZZ_SEED", random.SystemRandom().randrange(1 << 32), 0)
-    settings["count"] = env_int("SPM_FUZZ_COUNT", 150, 1)
-    settings["start_every"] = env_int("SPM_FUZZ_START_EVERY", 3, 0)
+    settings["count"] = env_int("SPM_FUZZ_COUNT", 120, 1)
+    settings["start_every"] = env_int("SPM_FUZZ_START_EVERY", 4, 0)
     only = os.environ.get("SPM_FUZZ_ONLY", "").strip()
     if only and not re.fullmatch(r"\d+(,\d+)*", only):
         raise ValueError("SPM_FUZZ_ONLY=%r: give snippet numbers separated by commas" % only)
@@ -643,7 +655,7 @@ class SpmLibvirtFuzz(TestCase):
                     start = False
             for p in watch.problems(start):
                 self.finding(snip, p)
-            if not os.path.exists("/proc/%d" % watch.pid):
+            if not watch.alive():
                 break
         for name in os.listdir(QEMU_LOG_DIR):
             if name.startswith(PREFIX):
@@ -734,6 +746,71 @@ class SpmLibvirtFuzz(TestCase):
         for line in text.splitlines():
             if QEMU_CRASH.search(line):
                 self.finding(snip, "QEMU's log: " + line)
+
+
+class SpmFuzzChecks(unittest.TestCase):
+    """The fuzz test's own judgement, on messages and XML made up here:
+    each check must catch what it is there for."""
+
+    @staticmethod
+    def failed(stderr):
+        return subprocess.CompletedProcess(["virsh"], 1, "", stderr)
+
+    def test_refusals(self):
+        ok = "error: Failed to define domain from x.xml\nerror: XML error: invalid value\n"
+        self.assertIsNone(refusal_problem(self.failed(ok)))
+        for bad in ("", "error: Failed to define domain from x.xml\n",
+                    "error: Failed to define domain from x.xml\nerror: \n",
+                    "error: Failed to define domain from x.xml\n"
+                    "error: internal error: unexpected memory model 7\n",
+                    "error: Failed to define domain from x.xml\n"
+                    "error: An error occurred, but the cause is unknown\n"):
+            self.assertIsNotNone(refusal_problem(self.failed(bad)), bad)
+        qemu = ("error: Failed to start domain 'd'\nerror: internal error: process exited "
+                "while connecting to monitor: 2026-11-30T10:04:54Z qemu-system-x86_64: "
+                "-device {}: can't add memory device\n")
+        self.assertIsNone(refusal_problem(self.failed(qemu), START_INTERNAL))
+        self.assertIsNotNone(refusal_problem(self.failed(qemu)))
+        crash = qemu.replace("can't add memory device",
+                             "../hw/mem/memory-device.c:42: Assertion `x' failed.")
+        self.assertIsNotNone(refusal_problem(self.failed(crash), START_INTERNAL))
+        other = ("error: Failed to start domain 'd'\n"
+                 "error: internal error: unable to find any master var store\n")
+        self.assertIsNotNone(refusal_problem(self.failed(other), START_INTERNAL))
+
+    def test_kept(self):
+        exp = {"spm": True, "unsupported": None, "size": 262144, "node": 1,
+               "base": 0x140000000, "path": "/x/spm.img", "pagesize": None,
+               "nodemask": None, "access": "shared", "discard": None}
+        dump = ("<domain><devices><memory model='spm' access='shared'><source>"
+                "<path>/x/spm.img</path></source><target><size unit='KiB'>262144</size>"
+                "<node>1</node><address base='0x140000000'/></target></memory>"
+                "<memory model='dimm'/></devices></domain>")
+        self.assertEqual(kept_problems([exp, None], dumped_spm(dump)), [])
+        for old, new in (("<node>1", "<node>0"), ("262144", "131072"), ("0x140000000", "0x0"),
+                         ("access='shared'", ""), ("/x/spm.img", "/x/other.img")):
+            changed = dump.replace(old, new)
+            self.assertEqual(len(kept_problems([exp, None], dumped_spm(changed))), 1, new)
+        self.assertEqual(kept_problems([exp, exp], dumped_spm(dump)),
+                         ["2 spm devices given, 1 defined"])
+
+    def test_reproducible(self):
+        """A snippet depends on the seed and its number only."""
+        def xml(seed, index):
+            return Snippet(seed, index, "/nonexistent").build("d")
+        self.assertEqual(xml(5, 3), xml(5, 3))
+        self.assertNotEqual([xml(5, i) for i in range(5)], [xml(6, i) for i in range(5)])
+
+    def test_crash_patterns(self):
+        for line in ("virtqemud: ../src/conf/domain_conf.c:99: f: Assertion `0' failed.",
+                     "(process:1): GLib-CRITICAL **: g_strdup: assertion failed",
+                     "free(): double free detected in tcache 2"):
+            self.assertRegex(line, CRASH)
+        self.assertNotRegex("2026-11-30 10:00:00.000+0000: 1: error : virDomainDefParse: "
+                            "XML error: invalid value of memory device node", CRASH)
+        self.assertRegex("qemu-system-x86_64: terminating on signal 6", QEMU_CRASH)
+        self.assertNotRegex("qemu-system-x86_64: terminating on signal 15 from pid 1 (x)",
+                            QEMU_CRASH)
 
 
 if __name__ == "__main__":
