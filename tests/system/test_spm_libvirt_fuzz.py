@@ -24,11 +24,12 @@ never runs, so a start costs seconds, not a boot): it either runs, with every
 spm device in the live XML at the address QEMU reports, QEMU unprivileged,
 and is destroyed, or fails with a clear message (a refusal of QEMU's comes
 as libvirt's "internal error: ... qemu-system-x86_64: ...", with QEMU's own
-message, which is not a crash).  After every snippet the daemon must still
-be the same process, answer 'virsh version', and its log and stderr must
-hold no crash, assertion or GLib critical, and no internal error outside
-those of QEMU's refusals.  SpmFuzzChecks tests these judgements themselves
-on made-up messages and XML.
+message, which is not a crash); either way the files a source path may
+name belong to their owner again after it.  After every snippet the daemon
+must still be the same process, answer 'virsh version', and its log and
+stderr must hold no crash, assertion or GLib critical, and no internal
+error outside those of QEMU's refusals.  SpmFuzzChecks tests these
+judgements themselves on made-up messages and XML.
 
 Environment:
   SPM_FUZZ_SEED         the seed (default: a random one); printed
@@ -508,6 +509,12 @@ def kept_problems(expect, dumped):
     return out
 
 
+def owner(path):
+    """(uid, gid, mode) of PATH."""
+    st = os.stat(path)
+    return st.st_uid, st.st_gid, st.st_mode
+
+
 class DaemonWatch:
     """The daemon's pid and where its logs ended when last looked at."""
 
@@ -612,6 +619,11 @@ class SpmLibvirtFuzz(TestCase):
         os.mkdir(private, 0o700)
         with open(os.path.join(private, "spm.img"), "wb") as f:
             f.truncate(1 * GiB)
+        # what the snippets' source paths may name: the DAC driver hands
+        # them to QEMU's user and must give them back after a start
+        self.owners = {path: owner(path) for path in (
+            self.workdir, os.path.join(self.workdir, "spm.img"), private,
+            os.path.join(private, "spm.img"))}
         self.findings = []
         self.figures = {"defined": 0, "refused": 0, "started": 0, "start refused": 0}
         self.messages = {}
@@ -720,6 +732,7 @@ class SpmLibvirtFuzz(TestCase):
             if state != "shut off":
                 self.finding(snip, "start failed, the domain is %r" % state)
             self.check_qemu_log(snip, dom)
+            self.check_owners(snip)
             return
         self.figures["started"] += 1
         state = dom.state()
@@ -736,6 +749,14 @@ class SpmLibvirtFuzz(TestCase):
             self.finding(snip, "live XML %r, QEMU %r" % (placed, qemu))
         virsh("destroy", dom.name)
         self.check_qemu_log(snip, dom)
+        self.check_owners(snip)
+
+    def check_owners(self, snip):
+        for path, was in self.owners.items():
+            now = owner(path)
+            if now != was:
+                self.finding(snip, "%s belongs to %r after the domain stopped, not %r"
+                             % (path, now, was))
 
     def check_qemu_log(self, snip, dom):
         try:
