@@ -77,20 +77,29 @@ def peak_rss_kib(pid):
     raise RuntimeError("no VmHWM for process %d" % pid)
 
 
+def cpu_seconds(pid):
+    """The CPU time (user and system) process PID has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def boot_to_ready(qemu, qemu_args, firmware="seabios", timeout=600, **kwargs):
     """Boot a control-mode guest until /init is ready for commands.  Returns
-    (seconds from QEMU's start to the guest's READY, QEMU's peak RSS in
-    KiB then) and powers the guest off."""
+    (seconds from QEMU's start to the guest's READY, the CPU seconds QEMU
+    used until then, its peak RSS in KiB then) and powers the guest off.
+    The CPU time is the steadier figure on a loaded machine: waiting for a
+    core does not count."""
     with tempfile.TemporaryDirectory(prefix="spm-bench-") as wd, \
             guest(qemu, qemu_args, firmware=firmware, control=True, workdir=wd, **kwargs) as g:
         t0 = time.monotonic()
         g.start()
         g.wait_for(spmguest.READY, timeout=timeout)
         seconds = time.monotonic() - t0
-        rss = peak_rss_kib(g.proc.pid)
+        cpu, rss = cpu_seconds(g.proc.pid), peak_rss_kib(g.proc.pid)
         g.send("poweroff -f")
         g.wait_exit(60)
-    return seconds, rss
+    return seconds, cpu, rss
 
 
 def interleaved(variants, reps, measure):

@@ -5,7 +5,8 @@ without SPM, on our QEMU (spm-memory) and the stock one (sp-mem).
 usage: bench/run boot [--reps N] [--firmware seabios|ovmf ...] [--qemu ours|stock ...]
 
 Boot time: from QEMU's start to the guest's /init being ready (after
-spm-probe's report); peak RSS: QEMU's VmHWM then.  Every configuration of
+spm-probe's report); CPU: the CPU time QEMU used until then (steadier than
+the wall clock on a loaded machine); peak RSS: QEMU's VmHWM then.  Every configuration of
 every QEMU boots once per round, in turn; the ratios are medians of the
 per-round ratios to that round's guest without SPM on the same QEMU.
 """
@@ -35,16 +36,15 @@ def main():
         res = benchlib.interleaved(variants, args.reps, measure)
         print("boot, %s, %d rounds (median; ratios to 'none' on the same QEMU)"
               % (fw, args.reps))
-        print("%-6s %-5s %8s %7s %10s %7s" % ("qemu", "spm", "boot s", "ratio",
-                                              "RSS MiB", "ratio"))
+        print("%-6s %-5s %8s %7s %8s %7s %9s %7s" % ("qemu", "spm", "boot s", "ratio",
+                                                   "CPU s", "ratio", "RSS MiB", "ratio"))
         for q, c in variants:
-            secs = [s for s, _ in res[q, c]]
-            rss = [r for _, r in res[q, c]]
-            base = res[q, "none"]
-            print("%-6s %-5s %8.2f %7.3f %10.1f %7.3f" % (
-                q, c, benchlib.median(secs), benchlib.ratio(secs, [s for s, _ in base]),
-                benchlib.median(rss) / 1024, benchlib.ratio(rss, [r for _, r in base])),
-                flush=True)
+            row = "%-6s %-5s" % (q, c)
+            for i, scale in ((0, 1), (1, 1), (2, 1024)):
+                values = [r[i] for r in res[q, c]]
+                row += " %8.2f %7.3f" % (benchlib.median(values) / scale,
+                                         benchlib.ratio(values, [r[i] for r in res[q, "none"]]))
+            print(row, flush=True)
         print()
 
 

@@ -51,7 +51,9 @@ class Stamper(threading.Thread):
     def run(self):
         pos = {f: 0 for f in self.files.values()}
         text = {f: "" for f in self.files.values()}
-        while not self.done.is_set():
+        while True:
+            # the last pass reads what was written until done was set
+            last = self.done.is_set()
             now = time.monotonic() - self.t0
             for path in pos:
                 try:
@@ -66,6 +68,8 @@ class Stamper(threading.Thread):
                 if phase not in self.seen and which in self.files \
                         and marker in text[self.files[which]]:
                     self.seen[phase] = now
+            if last:
+                return
             time.sleep(0.005)
 
 
@@ -86,7 +90,6 @@ def boot(qemu, spm_gib, firmware):
             g.start()
             seen = {"qemu": time.monotonic() - t0}
             g.wait_exit(600)
-            time.sleep(0.05)
             stamper.done.set()
             stamper.join()
     seen.update(stamper.seen)
