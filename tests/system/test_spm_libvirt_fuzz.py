@@ -669,17 +669,23 @@ class SpmLibvirtFuzz(TestCase):
                 self.finding(snip, p)
             if not watch.alive():
                 break
+            if (i + 1) % 100 == 0 and not self.only:
+                print("SPM fuzz: %d of %d snippets in %.0f s: %s"
+                      % (i + 1, self.count, time.monotonic() - began, self.figures_text()),
+                      flush=True)
         for name in os.listdir(QEMU_LOG_DIR):
             if name.startswith(PREFIX):
                 os.unlink(os.path.join(QEMU_LOG_DIR, name))
         print("SPM fuzz: seed %d, %d snippets in %.0f s: %s"
               % (self.seed, self.count if not self.only else len(self.only),
-                 time.monotonic() - began,
-                 ", ".join("%s %d" % kv for kv in self.figures.items())))
+                 time.monotonic() - began, self.figures_text()))
         for key, n in sorted(self.messages.items()):
             print("  %4d  %s" % (n, key))
         self.assertEqual(self.findings, [], "%d findings (seed %d)"
                          % (len(self.findings), self.seed))
+
+    def figures_text(self):
+        return ", ".join("%s %d" % kv for kv in self.figures.items())
 
     def define(self, snip, dom):
         """virsh define; True if it defined the domain."""
