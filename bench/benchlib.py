@@ -6,6 +6,7 @@ The guests are tests/lib's (spmguest.Guest); bench/run puts tests/lib on
 the path.  A benchmark prints figures and ratios, it asserts nothing.
 """
 
+import argparse
 import os
 import pwd
 import statistics
@@ -26,6 +27,19 @@ QEMUS = {"ours": (spmguest.QEMU, "spm-memory"), "stock": (STOCK_QEMU, "sp-mem")}
 # Room in device memory for the largest configuration; every guest of a
 # comparison has the same -m, so that only the SPM differs.
 MAXMEM_GIB = 2 + 64 + 8
+
+
+def arguments(doc, reps, firmware=False):
+    """An argument parser, described by the first line of DOC, with the
+    options every benchmark has: --reps (REPS by default), --qemu and,
+    with FIRMWARE, --firmware."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=reps)
+    ap.add_argument("--qemu", nargs="+", choices=list(QEMUS), default=list(QEMUS))
+    if firmware:
+        ap.add_argument("--firmware", nargs="+", choices=spmguest.FIRMWARES,
+                        default=list(spmguest.FIRMWARES))
+    return ap
 
 
 def qemus(wanted):

@@ -11,7 +11,6 @@ every QEMU boots once per round, in turn; the ratios are medians of the
 per-round ratios to that round's guest without SPM on the same QEMU.
 """
 
-import argparse
 
 import benchlib
 
@@ -20,11 +19,7 @@ CONFIGS = {"none": (), "8G": (8,), "64G": (64,), "8x1G": (1,) * 8}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--firmware", nargs="+", default=["seabios", "ovmf"])
-    ap.add_argument("--qemu", nargs="+", default=["ours", "stock"])
-    args = ap.parse_args()
+    args = benchlib.arguments(__doc__, reps=3, firmware=True).parse_args()
     qemus = benchlib.qemus(args.qemu)
     for fw in args.firmware:
         variants = [(q, c) for q in qemus for c in CONFIGS]

@@ -11,7 +11,6 @@ alternating which comes first; the ratio is the median of the per-pair
 ratios node 1 / node 0.
 """
 
-import argparse
 import re
 import tempfile
 
@@ -44,11 +43,9 @@ def measure(qemu, reps, mib, rounds):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=5)
+    ap = benchlib.arguments(__doc__, reps=5)
     ap.add_argument("--mib", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=8)
-    ap.add_argument("--qemu", nargs="+", default=["ours", "stock"])
     args = ap.parse_args()
     print("membw: guest memcpy of %d MiB x %d, %d pairs (median MiB/s; ratio SPM / RAM)"
           % (args.mib, args.rounds, args.reps))

@@ -20,7 +20,6 @@ Each is printed as seconds since the previous one, the median of REPS
 boots, for the guest with no SPM and with SPM GIB GiB, and their difference.
 """
 
-import argparse
 import os
 import tempfile
 import threading
@@ -97,11 +96,8 @@ def boot(qemu, spm_gib, firmware):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=2)
+    ap = benchlib.arguments(__doc__, reps=2, firmware=True)
     ap.add_argument("--spm", type=int, default=64)
-    ap.add_argument("--firmware", nargs="+", default=["seabios", "ovmf"])
-    ap.add_argument("--qemu", nargs="+", default=["ours", "stock"])
     args = ap.parse_args()
     qemus = benchlib.qemus(args.qemu)
     for fw in args.firmware:

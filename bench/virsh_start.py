@@ -11,7 +11,6 @@ is the median of the per-round ratios spm / dimm on the same QEMU.
 bench/run holds the private daemon's lock meanwhile.
 """
 
-import argparse
 import os
 import shutil
 import time
@@ -52,10 +51,8 @@ def start(name):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=5)
+    ap = benchlib.arguments(__doc__, reps=5)
     ap.add_argument("--mib", type=int, default=1024)
-    ap.add_argument("--qemu", nargs="+", default=["ours", "stock"])
     args = ap.parse_args()
     variants = [(q, m) for q in benchlib.qemus(args.qemu) for m in ("spm", "dimm")]
     names = {v: PREFIX + "-".join(v) for v in variants}
