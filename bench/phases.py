@@ -26,7 +26,6 @@ import threading
 import time
 
 import benchlib
-import spmguest
 
 # (phase, file, marker): the phase ends when MARKER appears in FILE
 PHASES = (("seabios", "debugcon", "Booting from ROM"),
