@@ -662,7 +662,7 @@ class SpmLibvirtFuzz(TestCase):
     def count_message(self, phase, res):
         """Count the distinct messages (numbers and paths left out)."""
         last = message(res).splitlines()[-1] if message(res) else ""
-        key = phase + ": " + re.sub(r"'[^']*'|\d+|0x[0-9a-f]+|/\S+", "_", last)[:140]
+        key = phase + ": " + re.sub(r"(?<!\w)'[^']*'|0x[0-9a-f]+|\d+|/\S+", "_", last)[:140]
         self.messages[key] = self.messages.get(key, 0) + 1
 
     def test_fuzz(self):
