@@ -2,27 +2,29 @@
 """What the benchmarks share: the QEMUs they compare, the guest's memory
 configurations, interleaved repetitions and their medians.
 
-The guests are tests/lib's (spmguest.Guest); bench/run puts tests/lib on
-the path.  A benchmark prints figures and ratios, it asserts nothing.
+The guests are the spm package's (spm.guest.Guest); bench/run runs the
+benchmarks through tools/python, which puts the package on the path.  A
+benchmark prints figures and ratios, it asserts nothing.
 """
 
 import argparse
 import os
-import pwd
 import statistics
 import subprocess
 import tempfile
 import time
 
-import spmguest
+from spm import paths
+from spm.guest import Guest, process_status
+from spm.report import READY
 
-BENCH_BUILD = os.path.join(spmguest.BUILD, "bench")
+BENCH_BUILD = os.path.join(paths.BUILD, "bench")
 # the test guest's initramfs with spm-membw appended (bench/run makes it)
 BENCH_INITRD = os.path.join(BENCH_BUILD, "initramfs.cpio.gz")
-STOCK_QEMU = os.path.join(spmguest.BUILD, "stock-qemu", "qemu-system-x86_64")
+STOCK_QEMU = os.path.join(paths.BUILD, "stock-qemu", "qemu-system-x86_64")
 
 # Each QEMU with the name of its SPM device.
-QEMUS = {"ours": (spmguest.QEMU, "spm-memory"), "stock": (STOCK_QEMU, "sp-mem")}
+QEMUS = {"ours": (paths.QEMU, "spm-memory"), "stock": (STOCK_QEMU, "sp-mem")}
 
 # Room in device memory for the largest configuration; every guest of a
 # comparison has the same -m, so that only the SPM differs.
@@ -37,8 +39,8 @@ def arguments(doc, reps, firmware=False):
     ap.add_argument("--reps", type=int, default=reps)
     ap.add_argument("--qemu", nargs="+", choices=list(QEMUS), default=list(QEMUS))
     if firmware:
-        ap.add_argument("--firmware", nargs="+", choices=spmguest.FIRMWARES,
-                        default=list(spmguest.FIRMWARES))
+        ap.add_argument("--firmware", nargs="+", choices=paths.FIRMWARES,
+                        default=list(paths.FIRMWARES))
     return ap
 
 
@@ -70,25 +72,15 @@ def memory_args(qemu, spm_gib=(), maxmem_gib=MAXMEM_GIB):
 
 
 def guest(qemu, qemu_args, **kwargs):
-    """A spmguest.Guest run by QEMU (a QEMUS name), not started yet."""
-    g = spmguest.Guest(qemu_args, **kwargs)
+    """A spm.guest.Guest run by QEMU (a QEMUS name), not started yet."""
+    g = Guest(qemu_args, **kwargs)
     g.cmdline[0] = QEMUS[qemu][0]
-    if qemu == "stock":
-        # The stock QEMU runs chrooted into sid's root, whose passwd lacks
-        # QEMU's user: name it by its ids.
-        i = g.cmdline.index("-run-with") + 1
-        user = pwd.getpwnam(g.cmdline[i].split("=", 1)[1])
-        g.cmdline[i] = "user=%d:%d" % (user.pw_uid, user.pw_gid)
     return g
 
 
 def peak_rss_kib(pid):
     """VmHWM of process PID, in KiB."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmHWM for process %d" % pid)
+    return process_status(pid, "VmHWM")
 
 
 def cpu_seconds(pid):
@@ -108,7 +100,7 @@ def boot_to_ready(qemu, qemu_args, firmware="seabios", timeout=600, **kwargs):
             guest(qemu, qemu_args, firmware=firmware, control=True, workdir=wd, **kwargs) as g:
         t0 = time.monotonic()
         g.start()
-        g.wait_for(spmguest.READY, timeout=timeout)
+        g.wait_for(READY, timeout=timeout)
         seconds = time.monotonic() - t0
         cpu, rss = cpu_seconds(g.proc.pid), peak_rss_kib(g.proc.pid)
         g.send("poweroff -f")

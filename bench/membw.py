@@ -15,7 +15,7 @@ import re
 import tempfile
 
 import benchlib
-import spmguest
+from spm.report import READY
 
 
 def measure(qemu, reps, mib, rounds):
@@ -27,7 +27,7 @@ def measure(qemu, reps, mib, rounds):
     with tempfile.TemporaryDirectory(prefix="spm-bench-") as wd, \
             benchlib.guest(qemu, args, online=True, control=True, workdir=wd) as g:
         g.start()
-        g.wait_for(spmguest.READY)
+        g.wait_for(READY)
         g.send(runs)
         g.wait_for("mib_per_s=", count=2 * reps, timeout=600)
         text = g.console_text()

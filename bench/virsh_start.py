@@ -17,36 +17,36 @@ import time
 import xml.etree.ElementTree as ET
 
 import benchlib
-import spmguest
-import spmlibvirt
+from spm import libvirt
+from spm.paths import QEMU_DATA
 
 PREFIX = "bench-start-"
 
 
 def domain(name, qemu, model, mib):
     """Define domain NAME; returns its scratch directory."""
-    wd = spmlibvirt.workdir(prefix=PREFIX)
-    device = (spmlibvirt.spm_xml if model == "spm" else spmlibvirt.dimm_xml)(mib, 1)
-    root = ET.fromstring(spmlibvirt.domain_xml(name, wd, device))
+    wd = libvirt.workdir(prefix=PREFIX)
+    device = (libvirt.spm_xml if model == "spm" else libvirt.dimm_xml)(mib, 1)
+    root = ET.fromstring(libvirt.domain_xml(name, wd, device))
     root.find("devices/emulator").text = benchlib.QEMUS[qemu][0]
     if qemu == "stock":
         # the stock QEMU under libvirt looks for its firmware in sid's root,
         # which has none: our SeaBIOS, as tests/system's stock domains
         os_elem = root.find("os")
         loader = ET.Element("loader", type="rom")
-        loader.text = os.path.join(spmguest.QEMU_DATA, "bios-256k.bin")
+        loader.text = os.path.join(QEMU_DATA, "bios-256k.bin")
         os_elem.insert(list(os_elem).index(os_elem.find("type")) + 1, loader)
     path = "%s/%s.xml" % (wd, name)
     ET.ElementTree(root).write(path)
-    spmlibvirt.virsh("define", path)
+    libvirt.virsh("define", path)
     return wd
 
 
 def start(name):
     t0 = time.monotonic()
-    spmlibvirt.virsh("start", name)
+    libvirt.virsh("start", name)
     seconds = time.monotonic() - t0
-    spmlibvirt.virsh("destroy", name)
+    libvirt.virsh("destroy", name)
     return seconds
 
 
@@ -56,7 +56,7 @@ def main():
     args = ap.parse_args()
     variants = [(q, m) for q in benchlib.qemus(args.qemu) for m in ("spm", "dimm")]
     names = {v: PREFIX + "-".join(v) for v in variants}
-    daemon = spmlibvirt.Daemon()
+    daemon = libvirt.Daemon()
     daemon.up()
     dirs = []
     try:

@@ -38,13 +38,19 @@ def qemu_user():
     return _qemu_user[0]
 
 
-def process_uid(pid):
-    """The real uid of process PID."""
+def process_status(pid, field):
+    """The first number of line FIELD in /proc/PID/status (a QEMU's Uid,
+    VmHWM in KiB, ...)."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("Uid:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise GuestError("no Uid line for process %d" % pid)
+    raise GuestError("no %s line for process %d" % (field, pid))
+
+
+def process_uid(pid):
+    """The real uid of process PID."""
+    return process_status(pid, "Uid")
 
 
 def check_built(*paths):

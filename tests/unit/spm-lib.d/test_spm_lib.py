@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from spm import libvirt, suites, testcase
+from spm import guest, libvirt, suites, testcase
 from spm.console import Console
 from spm.paths import KERNEL, OVMF_DIR, QEMU, TOP
 from spm.report import BEGIN, END, READY, GuestError
@@ -64,6 +64,16 @@ class ConsoleTest(unittest.TestCase):
     def test_timeout(self):
         with self.assertRaisesRegex(GuestError, "no report 1 within 0 s"):
             self.con.wait_reports(1, timeout=0)
+
+
+class ProcessStatusTest(unittest.TestCase):
+    def test_fields(self):
+        self.assertEqual(guest.process_uid(os.getpid()), os.getuid())
+        self.assertGreater(guest.process_status(os.getpid(), "VmHWM"), 0)
+
+    def test_no_such_field(self):
+        with self.assertRaisesRegex(GuestError, "no NoSuchField line"):
+            guest.process_status(os.getpid(), "NoSuchField")
 
 
 class DomainXMLTest(unittest.TestCase):
