@@ -355,11 +355,13 @@ BAD = {
                     "memory device (0x120000000)"),
     "adjoining-nodes": (dict(devices=spm(1024, 1, base=0x100000000)
                              + spm(1024, 2, base=0x140000000), cells=cells(2)), "define",
-                        "adjoins that of spm memory device"),
+                        "spm memory range [0x100000000:0x140000000] on guest NUMA node 1 "
+                        "adjoins spm memory range [0x140000000:0x180000000] on node 2"),
     # One node or two: the guest would merge the ranges into one dax device.
     "adjoining-same-node": (dict(devices=spm(1024, 1, base=0x100000000)
                                  + spm(512, 1, base=0x140000000)), "define",
-                            "adjoins that of spm memory device"),
+                            "spm memory range [0x100000000:0x140000000] on guest NUMA node 1 "
+                            "adjoins spm memory range [0x140000000:0x160000000] on node 1"),
     # Checked by QEMU only, when the domain starts.
     "outside-device-memory": (dict(devices=spm(1024, 1, base=0x40000000)), "start",
                               "can't add memory device [0x40000000:0x40000000], usable "
