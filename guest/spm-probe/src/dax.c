@@ -160,17 +160,12 @@ static bool dax_read_one(const char *root, const char *dir, const char *name,
 
 void dax_read(const char *root, struct dax_list *dl, struct errlist *err)
 {
-    char *dir = path_join(root, DAX_DEVICES_PATH);
     char **names;
     size_t n;
-    int ret;
+    char *dir = list_sysfs_dir(root, DAX_DEVICES_PATH, "dax", true, &names,
+                               &n, err);
 
-    ret = list_dir(dir, &names, &n);
-    if (ret < 0) {
-        if (ret != -ENOENT) {
-            err_add(err, "dax: %s: %s", DAX_DEVICES_PATH, strerror(-ret));
-        }
-        free(dir);
+    if (!dir) {
         return;
     }
     for (size_t i = 0; i < n; i++) {

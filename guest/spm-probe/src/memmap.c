@@ -58,15 +58,12 @@ static bool memmap_addr(const char *dir, const char *name, const char *attr,
 
 void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
 {
-    char *dir = path_join(root, MEMMAP_SYSFS_PATH);
     char **names;
     size_t n;
-    int ret;
+    char *dir = list_sysfs_dir(root, MEMMAP_SYSFS_PATH, "memmap", false,
+                               &names, &n, err);
 
-    ret = list_dir(dir, &names, &n);
-    if (ret < 0) {
-        err_add(err, "memmap: %s: %s", MEMMAP_SYSFS_PATH, strerror(-ret));
-        free(dir);
+    if (!dir) {
         return;
     }
     for (size_t i = 0; i < n; i++) {

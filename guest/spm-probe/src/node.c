@@ -68,15 +68,12 @@ bool node_parse_meminfo(const char *text, uint32_t node, uint64_t *kb)
 
 void node_read(const char *root, struct node_list *nl, struct errlist *err)
 {
-    char *dir = path_join(root, NODE_SYSFS_PATH);
     char **names;
     size_t n;
-    int ret;
+    char *dir = list_sysfs_dir(root, NODE_SYSFS_PATH, "node", false, &names,
+                               &n, err);
 
-    ret = list_dir(dir, &names, &n);
-    if (ret < 0) {
-        err_add(err, "node: %s: %s", NODE_SYSFS_PATH, strerror(-ret));
-        free(dir);
+    if (!dir) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -84,6 +81,7 @@ void node_read(const char *root, struct node_list *nl, struct errlist *err)
         uint64_t id, kb;
         char *path, *text;
         size_t len;
+        int ret;
 
         if (strncmp(name, "node", 4) ||
             !parse_u64(name + 4, 10, &id) || id > UINT32_MAX) {

@@ -483,17 +483,12 @@ void tier_list_free(struct tier_list *tl)
 
 void tier_read(const char *root, struct tier_list *tl, struct errlist *err)
 {
-    char *dir = path_join(root, MEMORY_TIERING_PATH);
     char **names;
     size_t n;
-    int ret;
+    char *dir = list_sysfs_dir(root, MEMORY_TIERING_PATH, "tier", true,
+                               &names, &n, err);
 
-    ret = list_dir(dir, &names, &n);
-    if (ret < 0) {
-        if (ret != -ENOENT) {
-            err_add(err, "tier: %s: %s", MEMORY_TIERING_PATH, strerror(-ret));
-        }
-        free(dir);
+    if (!dir) {
         return;
     }
     /* list_dir() sorts names naturally: memory_tier4 before memory_tier22. */

@@ -393,6 +393,23 @@ int list_dir(const char *path, char ***names, size_t *n)
     return 0;
 }
 
+char *list_sysfs_dir(const char *root, const char *path, const char *what,
+                     bool missing_ok, char ***names, size_t *n,
+                     struct errlist *err)
+{
+    char *dir = path_join(root, path);
+    int ret = list_dir(dir, names, n);
+
+    if (ret < 0) {
+        if (!(missing_ok && ret == -ENOENT)) {
+            err_add(err, "%s: %s: %s", what, path, strerror(-ret));
+        }
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
 void free_names(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

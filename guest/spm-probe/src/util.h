@@ -96,6 +96,16 @@ int list_dir(const char *path, char ***names, size_t *n);
 void free_names(char **names, size_t n);
 
 /*
+ * list_dir() of the sysfs directory @path below @root: returns that
+ * directory's full path (free it) and its names, or NULL when it cannot
+ * be listed.  A failure is reported in @err as "@what: @path: <reason>",
+ * except a missing directory when @missing_ok.
+ */
+char *list_sysfs_dir(const char *root, const char *path, const char *what,
+                     bool missing_ok, char ***names, size_t *n,
+                     struct errlist *err);
+
+/*
  * Print @s bare, for identifiers such as "dax0.0" or "device_dax": bytes
  * other than letters, digits and "._:+-" are printed as '?', so the
  * value never contains a space or a quote.  An empty @s prints as "?".
