@@ -11,26 +11,31 @@
 
 #include <inttypes.h>
 
+/* "KEYWORD start=0x... end=0x... KEY="TEXT"": a range with a quoted label. */
+static void report_range(FILE *f, const char *keyword, uint64_t start,
+                         uint64_t end, const char *key, const char *text)
+{
+    fprintf(f, "%s start=0x%" PRIx64 " end=0x%" PRIx64 " %s=", keyword,
+            start, end, key);
+    fput_quoted(f, text);
+    putc('\n', f);
+}
+
 void report_memmap(FILE *f, const struct memmap *mm)
 {
     for (size_t i = 0; i < mm->n; i++) {
-        fprintf(f, "memmap start=0x%" PRIx64 " end=0x%" PRIx64 " type=",
-                mm->e[i].start, mm->e[i].end);
-        fput_quoted(f, mm->e[i].type);
-        putc('\n', f);
+        report_range(f, "memmap", mm->e[i].start, mm->e[i].end, "type",
+                     mm->e[i].type);
     }
 }
 
 void report_iomem(FILE *f, const struct iomem *io)
 {
     for (size_t i = 0; i < io->n; i++) {
-        if (!iomem_is_reported(&io->e[i])) {
-            continue;
+        if (iomem_is_reported(&io->e[i])) {
+            report_range(f, "iomem", io->e[i].start, io->e[i].end, "name",
+                         io->e[i].name);
         }
-        fprintf(f, "iomem start=0x%" PRIx64 " end=0x%" PRIx64 " name=",
-                io->e[i].start, io->e[i].end);
-        fput_quoted(f, io->e[i].name);
-        putc('\n', f);
     }
 }
 
