@@ -46,13 +46,7 @@ static void build_good(const char *root)
     }
 
     tree_write(root, "proc/iomem",
-               "00000000-00000fff : Reserved\n"
-               "00001000-0009fbff : System RAM\n"
-               "0009fc00-0009ffff : Reserved\n"
-               "000a0000-000bffff : PCI Bus 0000:00\n"
-               "000f0000-000fffff : Reserved\n"
-               "  000f0000-000fffff : System ROM\n"
-               "00100000-7ffdffff : System RAM\n"
+               IOMEM_Q35_LOW
                "  2b000000-2bffffff : Kernel code\n"
                "  2c000000-2c5fffff : Kernel rodata\n"
                "7ffe0000-7fffffff : Reserved\n"

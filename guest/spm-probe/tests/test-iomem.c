@@ -9,13 +9,7 @@
 #include "testutil.h"
 
 static const char sample[] =
-    "00000000-00000fff : Reserved\n"
-    "00001000-0009fbff : System RAM\n"
-    "0009fc00-0009ffff : Reserved\n"
-    "000a0000-000bffff : PCI Bus 0000:00\n"
-    "000f0000-000fffff : Reserved\n"
-    "  000f0000-000fffff : System ROM\n"
-    "00100000-7ffdffff : System RAM\n"
+    IOMEM_Q35_LOW
     "  01000000-01ffffff : Kernel code\n"
     "  02000000-0266ffff : Kernel rodata\n"
     "  02800000-02b3ffff : Kernel data\n"

@@ -11,6 +11,19 @@
 
 #include "util.h"
 
+/*
+ * The start of a QEMU q35 guest's /proc/iomem, up to its low System RAM
+ * (the iomem parser's sample and the e2e guest's).
+ */
+#define IOMEM_Q35_LOW \
+    "00000000-00000fff : Reserved\n" \
+    "00001000-0009fbff : System RAM\n" \
+    "0009fc00-0009ffff : Reserved\n" \
+    "000a0000-000bffff : PCI Bus 0000:00\n" \
+    "000f0000-000fffff : Reserved\n" \
+    "  000f0000-000fffff : System ROM\n" \
+    "00100000-7ffdffff : System RAM\n"
+
 extern unsigned test_failures;
 extern unsigned test_checks;
 
