@@ -124,3 +124,16 @@ without_kvm() {
         "$@"
     fi
 }
+
+# no_inherited_fds CMD...: exec CMD (call it in a subshell) with every
+# descriptor above 2 closed.  A daemon started from a caller that holds a
+# flock(1) lock (build/.libvirt-daemon.lock, say) would otherwise hold that
+# lock for its whole life.
+no_inherited_fds() {
+    local fd
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec "$@"
+}
