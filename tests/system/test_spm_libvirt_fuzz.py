@@ -4,21 +4,32 @@
 Each snippet is a domain: the rig's guest (spm.libvirt.domain_element: q35,
 node 0 with the CPUs and 2 GiB, nodes 1 and 2 memory-only, maxMemory 16 GiB
 with 4 slots) with one to three memory devices built with xml.etree, mostly
-spm and sometimes a dimm or virtio-mem beside them.  Each spm device starts valid and
-gets zero or more mutations: broken values and units of its size, node,
-address, page size and node mask, a source path that is missing, relative or
-unreachable, attributes with bad values, elements other models use (<label>,
-<alignsize>, <pmem/>, <block>, <requested>, <uuid>, <address type='dimm'>,
-...); some domains get a mutation of their own (slots, maxMemory, NUMA,
-memoryBacking, machine).
+spm and sometimes a dimm or virtio-mem beside them.  Each spm device starts
+valid (sometimes with a source path, mapped with an <alignsize>) and gets
+zero or more mutations: broken values and units of its size, node, address,
+page size and node mask, a source path that is missing, relative or
+unreachable, an <alignsize> with and without a path, valid or broken, with a
+size and address that are or aren't multiples of it, attributes with bad
+values, elements other models use (<label>, <readonly/>, <block>,
+<requested>, <current>, <uuid>, <pmem/>, the dynamicMemslots attribute,
+<address type='dimm'>); some domains get a mutation of their own (slots,
+maxMemory, NUMA, memoryBacking, machine).
 
 Every snippet goes through 'virsh define'.  It is either refused, with a
-message that is not an internal error, or defined: then its dumpxml
-(--inactive) must define again with --validate (the schema accepts what
-libvirt writes) and dump the same XML again; the spm devices keep the size,
-node, address, path and attributes they were given; an element that the
-documentation lists as unsupported for spm must have been refused, not
-dropped.  Every SPM_FUZZ_START_EVERY-th defined snippet is also started,
+message that is not an internal error (a snippet of spm devices without
+mutations, at most one with an address, must not be), or defined: then its
+dumpxml (--inactive) must define again with --validate (the schema accepts
+what libvirt writes) and dump the same XML again; the spm devices keep the
+size, node, address, path, page size, alignsize and attributes they were
+given, and keep the rules of <source>: no <alignsize> without a <path>, no
+<pagesize> with one (the file gives the page size), a size and an address
+that are multiples of the alignsize; <address type='dimm'> must have been
+refused.  The elements of other models (all above but the address) are, as
+for every model, not read for spm: 'virsh define --validate' must refuse a
+snippet with them with the schema's message and define nothing, and a plain
+'virsh define' defines it without them (its dumpxml lacks them and keeps
+everything else) or refuses it as it refuses the snippet without them, for
+another reason.  Every SPM_FUZZ_START_EVERY-th defined snippet is also started,
 paused (QEMU realizes the devices and builds the ACPI tables, but the guest
 never runs, so a start costs seconds, not a boot): it either runs, with every
 spm device in the live XML at the address QEMU reports, QEMU unprivileged,
@@ -29,7 +40,8 @@ name belong to their owner again after it.  After every snippet the daemon
 must still be the same process, answer 'virsh version', and its log and
 stderr must hold no crash, assertion or GLib critical, and no internal
 error outside those of QEMU's refusals.  SpmFuzzChecks tests these
-judgements themselves on made-up messages and XML.
+judgements themselves on made-up messages and XML, and the generator's
+bookkeeping of what a snippet holds.
 
 Environment:
   SPM_FUZZ_SEED         the seed (default 2026, so that every run of make
@@ -42,6 +54,7 @@ A finding prints the snippet's devices, the command, its message and the
 line that reproduces it.
 """
 
+import copy
 import os
 import random
 import re
@@ -67,6 +80,18 @@ KiB = 1 << 10
 CELLS = cells(2)
 DEVICE_MEMORY = 0x100000000
 ALIGN = 128 * MiB               # what libvirt requires of spm sizes and addresses
+
+# What 'virsh define --validate' says when the RNG schema refuses a document.
+SCHEMA = "XML document failed to validate against schema"
+
+# The elements and attributes of other memory models that libvirt does not
+# read for spm: (parent under <memory> or None, element or None, attribute or
+# None, name).  Only the first <target> and <source> count, as libvirt reads
+# only those.
+FOREIGN = tuple([("target", tag, None, "<target><%s>" % tag)
+                 for tag in ("label", "readonly", "block", "requested", "current")]
+                + [("source", "pmem", None, "<source><pmem/>"), (None, "uuid", None, "<uuid>"),
+                   ("target", None, "dynamicMemslots", "<target dynamicMemslots>")])
 
 RUN_DIR = os.path.dirname(libvirt.RUN_QEMU)
 LOG_DIR = os.path.join(BUILD_PREFIX, "var", "log", "libvirt")
@@ -117,10 +142,11 @@ class Snippet:
 
     EXPECT holds, per device in order, what a definition must keep of an
     spm device (None for a field a mutation made unpredictable), whether it
-    is still an spm device ("spm") and whether it holds what the
-    documentation lists as unsupported for spm ("unsupported": the device
-    must be refused, never defined with it silently dropped).  It is None
-    for devices of other models.
+    is still an spm device ("spm"), what it holds that libvirt must refuse
+    for spm ("refused": never defined), and the names of FOREIGN that it
+    holds ("foreign": elements of other models that libvirt does not read
+    for spm, so a plain define drops them and 'define --validate' refuses
+    them).  It is None for devices of other models.
     """
 
     def __init__(self, seed, index, workdir):
@@ -131,12 +157,13 @@ class Snippet:
         self.expect = []
         self.domain_mutation = None
         self.mutations = []
+        self.root = None
 
     def spm(self):
         """A valid spm device, then its mutations."""
         rng = self.rng
         mem = ET.Element("memory", model="spm")
-        exp = {"spm": True, "unsupported": None}
+        exp = {"spm": True, "refused": None, "foreign": set()}
         size = rng.choice((1, 1, 2, 2, 3, 4, 8)) * ALIGN
         target = ET.Element("target")
         text, unit = unit_size(rng, size)
@@ -150,13 +177,19 @@ class Snippet:
             base = DEVICE_MEMORY + rng.randrange(0, 12 * GiB // ALIGN) * ALIGN
             sub(target, "address", base="%#x" % base)
             exp["base"] = base
-        exp["path"] = exp["pagesize"] = exp["nodemask"] = None
-        if rng.random() < 0.25:
+        exp["path"] = exp["pagesize"] = exp["alignsize"] = exp["nodemask"] = None
+        if rng.random() < 0.35:
             source = sub(mem, "source")
-            choice = rng.randrange(3)
+            choice = rng.choice((0, 0, 1, 2))
             if choice == 0:
                 exp["path"] = os.path.join(self.workdir, "spm.img")
                 sub(source, "path", exp["path"])
+                if rng.random() < 0.6:
+                    # the alignment of the mapping, one that divides ALIGN
+                    nbytes = rng.choice((4 * KiB, 2 * MiB, 2 * MiB, ALIGN))
+                    text, unit = unit_size(rng, nbytes)
+                    sub(source, "alignsize", text, unit=unit)
+                    exp["alignsize"] = nbytes // KiB
             elif choice == 1:
                 sub(source, "nodemask", "0")
                 exp["nodemask"] = "0"
@@ -219,6 +252,31 @@ class Snippet:
         if rng.random() < 0.15:
             self.domain_mutation = rng.choice(sorted(DOMAIN_MUTATIONS))
             DOMAIN_MUTATIONS[self.domain_mutation](self, root)
+        self.root = root
+        return ET.tostring(root, encoding="unicode")
+
+    def valid(self):
+        """Whether libvirt must define the snippet: spm devices as the
+        generator made them (a source path with an alignsize among them), no
+        mutation, at most one address given (two could overlap)."""
+        return (not self.mutations and not self.domain_mutation
+                and all(e is not None for e in self.expect)
+                and sum(e["base"] is not None for e in self.expect) <= 1)
+
+    def foreign(self):
+        """The names of FOREIGN that the snippet's spm devices hold."""
+        return sorted(set().union(*[e["foreign"] for e in self.expect
+                                    if e is not None and e["spm"]]))
+
+    def without_foreign(self):
+        """The domain XML text of the snippet without what foreign() names:
+        the same domain, for libvirt, as it does not read them for spm."""
+        root = copy.deepcopy(self.root)
+        devices = list(self.root.find("devices"))
+        copies = list(root.find("devices"))
+        for el, exp in zip(self.devices, self.expect):
+            if exp is not None and exp["spm"]:
+                remove_foreign(copies[devices.index(el)])
         return ET.tostring(root, encoding="unicode")
 
     def text(self):
@@ -289,6 +347,38 @@ def set_address(snip, mem, exp):
         addr.set("type", rng.choice(("dimm", "pci", "bogus")))
 
 
+def foreign_parts(mem):
+    """(name, parent, element or None) of each FOREIGN that the <memory>
+    element MEM holds, where libvirt would read it."""
+    out = []
+    for parent_tag, tag, attr, name in FOREIGN:
+        parent = mem if parent_tag is None else mem.find(parent_tag)
+        if parent is None:
+            continue
+        if attr is not None:
+            if attr in parent.attrib:
+                out.append((name, parent, None))
+        else:
+            out += [(name, parent, el) for el in parent.findall(tag)]
+    return out
+
+
+def foreign_in(mem):
+    """The names of FOREIGN that MEM holds."""
+    return {name for name, _, _ in foreign_parts(mem)}
+
+
+def remove_foreign(mem):
+    for name, parent, el in foreign_parts(mem):
+        if el is None:
+            parent.attrib.pop(FOREIGN_ATTRS[name])
+        else:
+            parent.remove(el)
+
+
+FOREIGN_ATTRS = {name: attr for _, _, attr, name in FOREIGN if attr}
+
+
 def set_source(snip, mem, exp):
     rng = snip.rng
     source = mem.find("source")
@@ -322,7 +412,54 @@ def set_source(snip, mem, exp):
             mem.remove(source)          # an empty <source/>
             source = ET.Element("source")
             mem.insert(0, source)
-            exp["path"] = exp["pagesize"] = exp["nodemask"] = None
+            exp["path"] = exp["pagesize"] = exp["alignsize"] = exp["nodemask"] = None
+            exp["foreign"] = foreign_in(mem)
+
+
+# alignments QEMU can map a file with: the first three divide every size and
+# address the generator writes, the last two only some
+ALIGNSIZES = (4 * KiB, 2 * MiB, ALIGN, 256 * MiB, GiB)
+BAD_ALIGNSIZES = (("0", "KiB"), ("3", "KiB"), ("1", "b"), ("3", "MiB"), ("", "KiB"),
+                  ("abc", "KiB"), ("-1", "KiB"), ("2048", "bogus"), ("2048", ""),
+                  ("18446744073709551615", "KiB"), ("1.5", "MiB"), ("1", "EiB"))
+
+
+def set_alignsize(snip, mem, exp):
+    """<source><alignsize>, the alignment of the mapping of a <path>: with
+    and without a path (refused without), valid or broken, with a size or an
+    address that is or isn't a multiple of it (refused if isn't)."""
+    rng = snip.rng
+    source = mem.find("source")
+    if source is None:
+        source = ET.Element("source")
+        mem.insert(0, source)
+    if source.find("path") is None and rng.random() < 0.6:
+        exp["path"] = os.path.join(snip.workdir, "spm.img")
+        sub(source, "path", exp["path"])
+    if rng.random() < 0.7:
+        nbytes = rng.choice(ALIGNSIZES)
+        text, unit = unit_size(rng, nbytes)
+        kib = nbytes // KiB
+    else:
+        (text, unit), kib = rng.choice(BAD_ALIGNSIZES), None
+    # a second <alignsize>: which one counts is libvirt's business
+    exp["alignsize"] = kib if source.find("alignsize") is None else None
+    sub(source, "alignsize", text, unit=unit)
+    target = mem.find("target")
+    if target is None:
+        return
+    size, addr = target.find("size"), target.find("address")
+    case = rng.randrange(3)
+    if case == 0 and size is not None and exp["size"] is not None:
+        nbytes = rng.choice((GiB, 2 * GiB, 3 * ALIGN, 5 * ALIGN))
+        size.text, size.attrib["unit"] = unit_size(rng, nbytes)
+        exp["size"] = nbytes // KiB
+    elif case == 1 and (addr is None or exp["base"] is not None):
+        if addr is None:
+            addr = sub(target, "address")
+        base = DEVICE_MEMORY + rng.choice((0, GiB, ALIGN, 3 * ALIGN, 2 * GiB))
+        addr.set("base", "%#x" % base)
+        exp["base"] = base
 
 
 def set_attributes(snip, mem, exp):
@@ -341,7 +478,7 @@ def set_attributes(snip, mem, exp):
         target = mem.find("target")
         if target is not None:
             target.set("dynamicMemslots", rng.choice(("yes", "no", "bogus")))
-            exp["unsupported"] = "<target dynamicMemslots>"
+            exp["foreign"].add("<target dynamicMemslots>")
 
 
 def other_model_element(snip, mem, exp):
@@ -355,30 +492,29 @@ def other_model_element(snip, mem, exp):
     if what == 0:
         label = sub(target, "label")
         sub(label, "size", 128, unit="KiB")
-        exp["unsupported"] = "<target><label>"
+        exp["foreign"].add("<target><label>")
     elif what in (1, 2, 3, 4):
         tag = ("readonly", "block", "requested", "current")[what - 1]
         sub(target, tag, *(() if tag == "readonly" else (128,)),
             **({} if tag == "readonly" else {"unit": "MiB"}))
-        exp["unsupported"] = "<target><%s>" % tag
+        exp["foreign"].add("<target><%s>" % tag)
     elif what == 5:
         source = mem.find("source")
         if source is None:
             source = ET.Element("source")
             mem.insert(0, source)
-        tag = rng.choice(("alignsize", "pmem"))
-        el = sub(source, tag)
-        if tag == "alignsize" or rng.random() < 0.3:
+        el = sub(source, "pmem")
+        if rng.random() < 0.3:
             el.text = "2048"
             el.set("unit", "KiB")
-        exp["unsupported"] = "<source><%s>" % tag
+        exp["foreign"].add("<source><pmem/>")
     elif what == 6:
         sub(mem, "uuid", rng.choice(("f7a0d6f6-0d5a-4d8e-9a8c-2c0c0b2b6a11", "not-a-uuid")))
-        exp["unsupported"] = "<uuid>"
+        exp["foreign"].add("<uuid>")
     elif what == 7:
         sub(mem, "address", type="dimm", slot=rng.choice(("0", "1", "99")),
             **({"base": "0x100000000"} if rng.random() < 0.5 else {}))
-        exp["unsupported"] = "<address type='dimm'>"
+        exp["refused"] = "<address type='dimm'>"
     else:
         # an alias: user aliases (ua-) are allowed for every device
         sub(mem, "alias", name=rng.choice(("ua-spm", "ua-", "spm0", "dimm0", "bad name")))
@@ -399,7 +535,7 @@ def duplicate_element(snip, mem, exp):
 
 
 MUTATIONS = {"size": set_size, "node": set_node, "address": set_address,
-             "source": set_source, "attributes": set_attributes,
+             "source": set_source, "alignsize": set_alignsize, "attributes": set_attributes,
              "other-model": other_model_element, "duplicate": duplicate_element}
 
 
@@ -481,9 +617,55 @@ def refusal_problem(res, allowed=None):
     return None
 
 
+def validate_problem(res):
+    """Why 'virsh define --validate' RES of a snippet that holds elements of
+    other models is not the schema's refusal, or None."""
+    if res.returncode == 0:
+        return "defined it"
+    problem = refusal_problem(res)
+    if problem:
+        return "refused it with " + problem
+    if SCHEMA not in message(res):
+        return "refused it without the schema's message"
+    return None
+
+
+def last_line(res):
+    return message(res).splitlines()[-1] if message(res) else ""
+
+
 def dumped_spm(xml_text):
     """The spm <memory> elements of domain XML."""
     return ET.fromstring(xml_text).findall("./devices/memory[@model='spm']")
+
+
+def scaled(el):
+    """The bytes an element of libvirt's dumpxml says (a scaled integer)."""
+    return int(el.text) * UNITS[el.get("unit", "KiB")]
+
+
+def rule_problems(dumped):
+    """What the DUMPED spm devices of a defined domain hold that libvirt
+    must refuse: an <alignsize> without a <path>, a <pagesize> with one, a
+    size or an address that is not a multiple of the alignsize."""
+    out = []
+    for i, mem in enumerate(dumped):
+        path = mem.find("source/path")
+        align = mem.find("source/alignsize")
+        if align is not None and path is None:
+            out.append("spm device %d: defined with <alignsize> but no <path>" % i)
+        if path is not None and mem.find("source/pagesize") is not None:
+            out.append("spm device %d: defined with <pagesize> and a <path>" % i)
+        if align is None or not scaled(align):
+            continue
+        size, addr = mem.find("target/size"), mem.find("target/address")
+        if size is not None and scaled(size) % scaled(align):
+            out.append("spm device %d: defined with a size of %d bytes, not a multiple "
+                       "of its alignsize %d" % (i, scaled(size), scaled(align)))
+        if addr is not None and addr.get("base") and int(addr.get("base"), 16) % scaled(align):
+            out.append("spm device %d: defined at %s, not a multiple of its alignsize %d"
+                       % (i, addr.get("base"), scaled(align)))
+    return out
 
 
 def kept_problems(expect, dumped):
@@ -502,12 +684,17 @@ def kept_problems(expect, dumped):
             "path": mem.findtext("source/path"),
             "pagesize": (int(mem.findtext("source/pagesize"))
                          if mem.find("source/pagesize") is not None else None),
+            "alignsize": (scaled(mem.find("source/alignsize")) // KiB
+                          if mem.find("source/alignsize") is not None else None),
             "nodemask": mem.findtext("source/nodemask"),
             "access": mem.get("access"), "discard": mem.get("discard"),
         }
         for key, want in exp.items():
             if key in got and want is not None and got[key] != want:
                 out.append("spm device %d: %s %r defined as %r" % (i, key, want, got[key]))
+        for name in sorted(foreign_in(mem)):
+            out.append("spm device %d: defined with %s, which libvirt does not read for spm"
+                       % (i, name))
     return out
 
 
@@ -630,7 +817,8 @@ class SpmLibvirtFuzz(TestCase):
             self.workdir, os.path.join(self.workdir, "spm.img"), private,
             os.path.join(private, "spm.img"))}
         self.findings = []
-        self.figures = {"defined": 0, "refused": 0, "started": 0, "start refused": 0}
+        self.figures = {"defined": 0, "refused": 0, "schema refused": 0, "started": 0,
+                        "start refused": 0}
         self.messages = {}
 
     def finding(self, snip, what, res=None, cmd=None):
@@ -646,7 +834,7 @@ class SpmLibvirtFuzz(TestCase):
 
     def count_message(self, phase, res):
         """Count the distinct messages (numbers and paths left out)."""
-        last = message(res).splitlines()[-1] if message(res) else ""
+        last = last_line(res)
         key = phase + ": " + re.sub(r"(?<!\w)'[^']*'|0x[0-9a-f]+|\d+|/\S+", "_", last)[:140]
         self.messages[key] = self.messages.get(key, 0) + 1
 
@@ -692,8 +880,15 @@ class SpmLibvirtFuzz(TestCase):
     def figures_text(self):
         return ", ".join("%s %d" % kv for kv in self.figures.items())
 
+    def exists(self, dom):
+        return dom.name in virsh("list", "--all", "--name").stdout.split()
+
     def define(self, snip, dom):
-        """virsh define; True if it defined the domain."""
+        """virsh define; True if it defined the domain.  A snippet with
+        elements of other models goes through 'define --validate' first."""
+        foreign = snip.foreign()
+        if foreign:
+            self.define_validate(snip, dom)
         res = virsh("define", dom.xml_path, check=False)
         if res.returncode != 0:
             self.figures["refused"] += 1
@@ -701,21 +896,59 @@ class SpmLibvirtFuzz(TestCase):
             problem = refusal_problem(res)
             if problem:
                 self.finding(snip, "define refused with " + problem, res, "define")
-            if dom.name in virsh("list", "--all", "--name").stdout.split():
+            if self.exists(dom):
                 self.finding(snip, "define failed but the domain exists", res, "define")
+            elif snip.valid():
+                self.finding(snip, "define refused a snippet without mutations", res, "define")
+            elif foreign:
+                self.refused_without(snip, dom, foreign, res)
             return False
         self.figures["defined"] += 1
         return True
+
+    def define_validate(self, snip, dom):
+        """The schema has no place for elements of other models in spm:
+        'define --validate' refuses the snippet and defines nothing."""
+        res = virsh("define", "--validate", dom.xml_path, check=False)
+        if res.returncode != 0:
+            self.figures["schema refused"] += 1
+            self.count_message("define --validate", res)
+        problem = validate_problem(res)
+        if problem:
+            self.finding(snip, "define --validate of a snippet with %s %s"
+                         % (", ".join(snip.foreign()), problem), res, "define --validate")
+        if self.exists(dom):
+            if res.returncode != 0:
+                self.finding(snip, "define --validate failed but the domain exists", res,
+                             "define --validate")
+            dom.remove()
+
+    def refused_without(self, snip, dom, foreign, res):
+        """A plain define that refused a snippet with elements of other
+        models refused it for another reason: libvirt does not read them for
+        spm, so it refuses the snippet without them the same way."""
+        path = os.path.join(self.workdir, "without-foreign.xml")
+        with open(path, "w") as f:
+            f.write(snip.without_foreign())
+        again = virsh("define", path, check=False)
+        if again.returncode == 0:
+            self.finding(snip, "define refused it for %s, which libvirt does not read for spm: "
+                         "without them it defines" % ", ".join(foreign), res, "define")
+            dom.remove()
+        elif last_line(again) != last_line(res):
+            self.finding(snip, "define refused it with %s and without them differently: %s"
+                         % (", ".join(foreign), last_line(again)), res, "define")
 
     def defined(self, snip, dom, start):
         """Checks of a defined snippet: what it kept, the round trip, a start."""
         first = virsh("dumpxml", "--inactive", dom.name).stdout
         for el, exp in zip(snip.devices, snip.expect):
-            if exp is not None and exp["spm"] and exp["unsupported"]:
-                self.finding(snip, "defined with %s, which is unsupported for spm: %s"
-                             % (exp["unsupported"], ET.tostring(el, encoding="unicode")))
+            if exp is not None and exp["spm"] and exp["refused"]:
+                self.finding(snip, "defined with %s, which libvirt must refuse for spm: %s"
+                             % (exp["refused"], ET.tostring(el, encoding="unicode")))
                 return
-        for p in kept_problems(snip.expect, dumped_spm(first)):
+        dumped = dumped_spm(first)
+        for p in kept_problems(snip.expect, dumped) + rule_problems(dumped):
             self.finding(snip, p)
         again = os.path.join(self.workdir, "again.xml")
         with open(again, "w") as f:
@@ -780,6 +1013,10 @@ class SpmLibvirtFuzz(TestCase):
                 self.finding(snip, "QEMU's log: " + line)
 
 
+# how many of the default seed's snippets SpmFuzzChecks looks at
+COUNT_CHECKED = 400
+
+
 class SpmFuzzChecks(unittest.TestCase):
     """The fuzz test's own judgement, on messages and XML made up here:
     each check must catch what it is there for."""
@@ -810,21 +1047,123 @@ class SpmFuzzChecks(unittest.TestCase):
                  "error: internal error: unable to find any master var store\n")
         self.assertIsNotNone(refusal_problem(self.failed(other), START_INTERNAL))
 
+    DUMP = ("<domain><devices><memory model='spm' access='shared'><source>"
+            "<path>/x/spm.img</path><alignsize unit='KiB'>2048</alignsize></source>"
+            "<target><size unit='KiB'>262144</size><node>1</node>"
+            "<address base='0x140000000'/></target></memory>"
+            "<memory model='dimm'/></devices></domain>")
+
     def test_kept(self):
-        exp = {"spm": True, "unsupported": None, "size": 262144, "node": 1,
+        exp = {"spm": True, "refused": None, "foreign": set(), "size": 262144, "node": 1,
                "base": 0x140000000, "path": "/x/spm.img", "pagesize": None,
-               "nodemask": None, "access": "shared", "discard": None}
-        dump = ("<domain><devices><memory model='spm' access='shared'><source>"
-                "<path>/x/spm.img</path></source><target><size unit='KiB'>262144</size>"
-                "<node>1</node><address base='0x140000000'/></target></memory>"
-                "<memory model='dimm'/></devices></domain>")
+               "alignsize": 2048, "nodemask": None, "access": "shared", "discard": None}
+        dump = self.DUMP
         self.assertEqual(kept_problems([exp, None], dumped_spm(dump)), [])
         for old, new in (("<node>1", "<node>0"), ("262144", "131072"), ("0x140000000", "0x0"),
-                         ("access='shared'", ""), ("/x/spm.img", "/x/other.img")):
+                         ("access='shared'", ""), ("/x/spm.img", "/x/other.img"),
+                         (">2048<", ">4<"), ("<alignsize unit='KiB'>2048</alignsize>", ""),
+                         # an element of another model that was not dropped
+                         ("<node>1</node>", "<node>1</node><label><size>128</size></label>"),
+                         ("<target>", "<target dynamicMemslots='yes'>"),
+                         ("</source>", "<pmem/></source>"),
+                         ("<source>", "<uuid>f7a0d6f6-0d5a-4d8e-9a8c-2c0c0b2b6a11</uuid><source>")):
             changed = dump.replace(old, new)
+            self.assertNotEqual(changed, dump)
             self.assertEqual(len(kept_problems([exp, None], dumped_spm(changed))), 1, new)
         self.assertEqual(kept_problems([exp, exp], dumped_spm(dump)),
                          ["2 spm devices given, 1 defined"])
+
+    def test_rules(self):
+        """What is defined keeps the rules of <source>."""
+        self.assertEqual(rule_problems(dumped_spm(self.DUMP)), [])
+        gig = self.DUMP.replace(">2048<", ">1048576<").replace("0x140000000", "0x148000000")
+        self.assertEqual(rule_problems(dumped_spm(gig)), [
+            "spm device 0: defined with a size of 268435456 bytes, not a multiple "
+            "of its alignsize 1073741824",
+            "spm device 0: defined at 0x148000000, not a multiple of its alignsize 1073741824"])
+        aligned = gig.replace("262144", "1048576").replace("0x148000000", "0x140000000")
+        self.assertEqual(rule_problems(dumped_spm(aligned)), [])
+        nopath = self.DUMP.replace("<path>/x/spm.img</path>", "")
+        self.assertEqual(rule_problems(dumped_spm(nopath)),
+                         ["spm device 0: defined with <alignsize> but no <path>"])
+        pagesize = self.DUMP.replace("<alignsize unit='KiB'>2048</alignsize>",
+                                     "<pagesize unit='KiB'>2048</pagesize>")
+        self.assertEqual(rule_problems(dumped_spm(pagesize)),
+                         ["spm device 0: defined with <pagesize> and a <path>"])
+        hugepages = pagesize.replace("<path>/x/spm.img</path>", "")
+        self.assertEqual(rule_problems(dumped_spm(hugepages)), [])
+
+    def test_validate(self):
+        """'define --validate' of a snippet with elements of other models."""
+        schema = ("error: Failed to define domain from x.xml\nerror: XML document failed to "
+                  "validate against schema: Unable to validate doc against /p/domain.rng\n"
+                  "Extra element devices in interleave\nElement domain failed to validate "
+                  "content\n")
+        self.assertIsNone(validate_problem(self.failed(schema)))
+        parser = ("error: Failed to define domain from x.xml\nerror: unsupported configuration: "
+                  "element <label> is not supported for memory model 'spm'\n")
+        self.assertEqual(validate_problem(self.failed(parser)),
+                         "refused it without the schema's message")
+        internal = schema.replace("XML document", "internal error: XML document")
+        self.assertEqual(validate_problem(self.failed(internal)),
+                         "refused it with an internal error")
+        defined = subprocess.CompletedProcess(["virsh"], 0, "Domain 'd' defined\n", "")
+        self.assertEqual(validate_problem(defined), "defined it")
+
+    def test_foreign(self):
+        """The generator knows which elements of other models a device holds,
+        and without_foreign() takes exactly those out."""
+        seen = set()
+        for i in range(COUNT_CHECKED):
+            snip = Snippet(2026, i, "/nonexistent")
+            snip.build("d")
+            for el, exp in zip(snip.devices, snip.expect):
+                if exp is not None:
+                    self.assertEqual(foreign_in(el), exp["foreign"], (i, snip.text()))
+                    seen |= exp["foreign"]
+            without = ET.fromstring(snip.without_foreign())
+            mems = without.findall("./devices/memory")
+            self.assertEqual(len(mems), len(snip.devices))
+            for el, exp, mem in zip(snip.devices, snip.expect, mems):
+                if exp is not None and exp["spm"]:
+                    self.assertEqual(foreign_in(mem), set(), i)
+                    remove_foreign(el)
+                self.assertEqual(ET.tostring(mem), ET.tostring(el), i)
+        self.assertEqual(seen, {name for _, _, _, name in FOREIGN})
+
+    def test_valid(self):
+        """Which snippets libvirt must define: the default seed has some with
+        a source path and an alignsize among them."""
+        valid = aligned = 0
+        for i in range(120):
+            snip = Snippet(2026, i, "/nonexistent")
+            snip.build("d")
+            if snip.mutations or snip.domain_mutation or None in snip.expect:
+                self.assertFalse(snip.valid(), i)
+            if snip.valid():
+                valid += 1
+                aligned += any(e["alignsize"] for e in snip.expect)
+        self.assertGreater(valid, 10)
+        self.assertGreater(aligned, 0)
+        snip = Snippet(2026, 14, "/nonexistent")
+        snip.build("d")
+        snip.expect.append(dict(snip.expect[0], base=0x100000000))
+        snip.expect.append(dict(snip.expect[0], base=0x180000000))
+        self.assertFalse(snip.valid())
+
+    def test_alignsize(self):
+        """The generator's alignsize is what the element says, in KiB."""
+        kept = 0
+        for i in range(COUNT_CHECKED):
+            snip = Snippet(2026, i, "/nonexistent")
+            snip.build("d")
+            for el, exp in zip(snip.devices, snip.expect):
+                if exp is not None and exp["alignsize"] is not None:
+                    align = el.find("source/alignsize")
+                    self.assertEqual(scaled(align) // KiB, exp["alignsize"], i)
+                    self.assertEqual(len(el.find("source").findall("alignsize")), 1, i)
+                    kept += 1
+        self.assertGreater(kept, 10)
 
     def test_reproducible(self):
         """A snippet depends on the seed and its number only."""
