@@ -21,10 +21,10 @@ mutations, at most one with an address, must not be), or defined: then its
 dumpxml (--inactive) must define again with --validate (the schema accepts
 what libvirt writes) and dump the same XML again; the spm devices keep the
 size, node, address, path, page size, alignsize and attributes they were
-given, and keep the rules of <source>: no <alignsize> without a <path>, no
-<pagesize> with one (the file gives the page size), a size and an address
-that are multiples of the alignsize; <address type='dimm'> must have been
-refused.  The elements of other models (all above but the address) are, as
+given, and keep the rules of <source>: no <alignsize> without a <path>, a
+size and an address that are multiples of the alignsize and of the page
+size (with a <path>, that of the memory behind it); <address type='dimm'>
+must have been refused.  The elements of other models (all above but the address) are, as
 for every model, not read for spm: 'virsh define --validate' must refuse a
 snippet with them with the schema's message and define nothing, and a plain
 'virsh define' defines it without them (its dumpxml lacks them and keeps
@@ -646,25 +646,24 @@ def scaled(el):
 
 def rule_problems(dumped):
     """What the DUMPED spm devices of a defined domain hold that libvirt
-    must refuse: an <alignsize> without a <path>, a <pagesize> with one, a
-    size or an address that is not a multiple of the alignsize."""
+    must refuse: an <alignsize> without a <path>, a size or an address that
+    is not a multiple of the alignsize and the page size."""
     out = []
     for i, mem in enumerate(dumped):
         path = mem.find("source/path")
-        align = mem.find("source/alignsize")
-        if align is not None and path is None:
+        if mem.find("source/alignsize") is not None and path is None:
             out.append("spm device %d: defined with <alignsize> but no <path>" % i)
-        if path is not None and mem.find("source/pagesize") is not None:
-            out.append("spm device %d: defined with <pagesize> and a <path>" % i)
-        if align is None or not scaled(align):
-            continue
-        size, addr = mem.find("target/size"), mem.find("target/address")
-        if size is not None and scaled(size) % scaled(align):
-            out.append("spm device %d: defined with a size of %d bytes, not a multiple "
-                       "of its alignsize %d" % (i, scaled(size), scaled(align)))
-        if addr is not None and addr.get("base") and int(addr.get("base"), 16) % scaled(align):
-            out.append("spm device %d: defined at %s, not a multiple of its alignsize %d"
-                       % (i, addr.get("base"), scaled(align)))
+        for tag in ("alignsize", "pagesize"):
+            el = mem.find("source/" + tag)
+            if el is None or not scaled(el):
+                continue
+            size, addr = mem.find("target/size"), mem.find("target/address")
+            if size is not None and scaled(size) % scaled(el):
+                out.append("spm device %d: defined with a size of %d bytes, not a multiple "
+                           "of its %s %d" % (i, scaled(size), tag, scaled(el)))
+            if addr is not None and addr.get("base") and int(addr.get("base"), 16) % scaled(el):
+                out.append("spm device %d: defined at %s, not a multiple of its %s %d"
+                           % (i, addr.get("base"), tag, scaled(el)))
     return out
 
 
@@ -1088,10 +1087,14 @@ class SpmFuzzChecks(unittest.TestCase):
                          ["spm device 0: defined with <alignsize> but no <path>"])
         pagesize = self.DUMP.replace("<alignsize unit='KiB'>2048</alignsize>",
                                      "<pagesize unit='KiB'>2048</pagesize>")
-        self.assertEqual(rule_problems(dumped_spm(pagesize)),
-                         ["spm device 0: defined with <pagesize> and a <path>"])
+        # with a path, the page size of the memory behind it
+        self.assertEqual(rule_problems(dumped_spm(pagesize)), [])
         hugepages = pagesize.replace("<path>/x/spm.img</path>", "")
         self.assertEqual(rule_problems(dumped_spm(hugepages)), [])
+        gigpages = hugepages.replace(">2048<", ">1048576<")
+        self.assertEqual(rule_problems(dumped_spm(gigpages)), [
+            "spm device 0: defined with a size of 268435456 bytes, not a multiple "
+            "of its pagesize 1073741824"])
 
     def test_validate(self):
         """'define --validate' of a snippet with elements of other models."""
