@@ -647,7 +647,8 @@ def scaled(el):
 def rule_problems(dumped):
     """What the DUMPED spm devices of a defined domain hold that libvirt
     must refuse: an <alignsize> without a <path>, a size or an address that
-    is not a multiple of the alignsize and the page size."""
+    is not a multiple of the alignsize and the page size, an alignment of a
+    path that is not a power of two."""
     out = []
     for i, mem in enumerate(dumped):
         path = mem.find("source/path")
@@ -657,6 +658,9 @@ def rule_problems(dumped):
             el = mem.find("source/" + tag)
             if el is None or not scaled(el):
                 continue
+            if path is not None and scaled(el) & (scaled(el) - 1):
+                out.append("spm device %d: defined with a <path> and a %s of %d bytes, "
+                           "not a power of two" % (i, tag, scaled(el)))
             size, addr = mem.find("target/size"), mem.find("target/address")
             if size is not None and scaled(size) % scaled(el):
                 out.append("spm device %d: defined with a size of %d bytes, not a multiple "
@@ -1091,6 +1095,9 @@ class SpmFuzzChecks(unittest.TestCase):
         self.assertEqual(rule_problems(dumped_spm(pagesize)), [])
         hugepages = pagesize.replace("<path>/x/spm.img</path>", "")
         self.assertEqual(rule_problems(dumped_spm(hugepages)), [])
+        odd = self.DUMP.replace(">2048<", ">3072<")
+        self.assertIn("spm device 0: defined with a <path> and a alignsize of 3145728 bytes, "
+                      "not a power of two", rule_problems(dumped_spm(odd)))
         gigpages = hugepages.replace(">2048<", ">1048576<")
         self.assertEqual(rule_problems(dumped_spm(gigpages)), [
             "spm device 0: defined with a size of 268435456 bytes, not a multiple "
