@@ -348,8 +348,9 @@ def set_address(snip, mem, exp):
 
 
 def foreign_parts(mem):
-    """(name, parent, element or None) of each FOREIGN that the <memory>
-    element MEM holds, where libvirt would read it."""
+    """(name, parent, element, attribute) of each FOREIGN that the <memory>
+    element MEM holds, where libvirt would read it: the element, or the
+    attribute of parent, is the part to remove."""
     out = []
     for parent_tag, tag, attr, name in FOREIGN:
         parent = mem if parent_tag is None else mem.find(parent_tag)
@@ -357,26 +358,23 @@ def foreign_parts(mem):
             continue
         if attr is not None:
             if attr in parent.attrib:
-                out.append((name, parent, None))
+                out.append((name, parent, None, attr))
         else:
-            out += [(name, parent, el) for el in parent.findall(tag)]
+            out += [(name, parent, el, None) for el in parent.findall(tag)]
     return out
 
 
 def foreign_in(mem):
     """The names of FOREIGN that MEM holds."""
-    return {name for name, _, _ in foreign_parts(mem)}
+    return {part[0] for part in foreign_parts(mem)}
 
 
 def remove_foreign(mem):
-    for name, parent, el in foreign_parts(mem):
+    for _, parent, el, attr in foreign_parts(mem):
         if el is None:
-            parent.attrib.pop(FOREIGN_ATTRS[name])
+            parent.attrib.pop(attr)
         else:
             parent.remove(el)
-
-
-FOREIGN_ATTRS = {name: attr for _, _, attr, name in FOREIGN if attr}
 
 
 def set_source(snip, mem, exp):
@@ -680,7 +678,7 @@ def kept_problems(expect, dumped):
     for i, (exp, mem) in enumerate(zip(spms, dumped)):
         size = mem.find("target/size")
         got = {
-            "size": int(size.text) * UNITS[size.get("unit", "KiB")] // KiB,
+            "size": scaled(size) // KiB,
             "node": int(mem.find("target/node").text),
             "base": (int(mem.find("target/address").get("base"), 16)
                      if mem.find("target/address") is not None else None),
