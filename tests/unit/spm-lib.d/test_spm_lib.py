@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from spm import guest, libvirt, suites, testcase
+from spm import guest, libvirt, paths, suites, testcase
 from spm.console import Console
 from spm.paths import KERNEL, OVMF_DIR, QEMU, TOP
 from spm.report import BEGIN, END, READY, GuestError
@@ -149,7 +149,9 @@ class SuitesTest(unittest.TestCase):
 
     def test_order(self):
         found = suites.suites()
-        self.assertEqual(found[:2], ["unit/spm-lib", "unit/spm-probe"])
+        unit = [s for s in found if s.startswith("unit/")]
+        self.assertEqual(found[:len(unit)], sorted(unit), "unit suites first, by name")
+        self.assertLess(found.index("unit/spm-lib"), found.index("unit/spm-probe"))
         self.assertLess(found.index("upstream/qemu"), found.index("system/rig"))
         system = [s for s in found if s.startswith("system/")]
         self.assertEqual(system[:3], ["system/rig", "system/baseline", "system/spm-qemu"])
@@ -181,6 +183,34 @@ def sample():
                 with open(path, "w") as f:
                     f.write("x")
     return Sample
+
+
+class LayoutTest(unittest.TestCase):
+    """spm.paths reads tools/lib.sh's layout; sockets that don't fit are
+    refused with a message before anything starts."""
+
+    def test_state_from_lib_sh(self):
+        self.assertRegex(paths.STATE, r"^/var/lib/spm-[0-9a-f]{8}$")
+        self.assertEqual(paths.PEER_STATE, paths.STATE + "-b")
+        self.assertEqual(paths.LIBVIRT_RUN, paths.STATE + "/run/libvirt")
+        self.assertEqual(paths.PREFIX, os.path.join(paths.BUILD, "prefix"))
+        self.assertEqual(paths.SUN_PATH_MAX, 107)
+
+    def test_socket_path(self):
+        fits = "/" + "x" * 106
+        self.assertEqual(paths.check_socket_path(fits), fits)
+        with self.assertRaisesRegex(ValueError, "the QMP socket at /x{107}: the path has 108 "
+                                    "characters, more than the 107 of a UNIX socket path"):
+            paths.check_socket_path(fits + "x", "the QMP socket")
+
+    def test_long_workdir_refused(self):
+        """A guest or a domain whose scratch directory is too deep for its
+        control socket is refused, naming the socket."""
+        wd = "/" + "w" * 110
+        with self.assertRaisesRegex(ValueError, "the guest's control socket at %s/ctl" % wd):
+            libvirt.domain_xml("d", wd, control=True)
+        with self.assertRaisesRegex(GuestError, "the QMP socket at .* more than the 107"):
+            guest.Guest([], workdir=wd)
 
 
 class ScratchTest(unittest.TestCase):
