@@ -41,7 +41,9 @@ check-qemu check-libvirt: check-%:
 export-qemu export-libvirt export-seabios: export-%:
 	tools/export $*
 
-# Never deletes a work tree's unexported commits (FORCE=1 does).
+# Never deletes a work tree's unexported commits (FORCE=1 does).  The
+# private libvirt's state directories are outside build/ (tools/libvirtd).
 clean:
 	@for c in qemu libvirt seabios; do tools/tree --check $$c || exit 1; done
+	tools/libvirtd clean
 	rm -rf build

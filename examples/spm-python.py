@@ -20,6 +20,7 @@ prints one line per spm device:
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -28,7 +29,15 @@ import libvirt
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PREFIX = os.path.join(TOP, "build", "prefix")
-DEFAULT_URI = "qemu:///system?socket=%s/var/run/libvirt/virtqemud-sock" % PREFIX
+
+
+def default_uri():
+    """The private daemon's URI, with its socket: tools/libvirtd uri."""
+    try:
+        return subprocess.run([os.path.join(TOP, "tools", "libvirtd"), "uri"], check=True,
+                              stdout=subprocess.PIPE, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit("error: tools/libvirtd uri failed (%s); give --uri" % e)
 UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40, "b": 1, "bytes": 1}
 
 
@@ -105,7 +114,7 @@ def wait_shutoff(dom, timeout):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--uri", default=DEFAULT_URI, help="libvirt URI (default: %(default)s)")
+    p.add_argument("--uri", help="libvirt URI (default: the private daemon's, tools/libvirtd uri)")
     p.add_argument("--name", default="spm-python")
     p.add_argument("--spm", type=spm_arg, action="append", metavar="SIZE_MIB:NODE",
                    help="an spm device on memory-only node NODE (repeatable; default 1024:1)")
@@ -120,6 +129,7 @@ def main():
     p.add_argument("--timeout", type=int, default=300,
                    help="seconds to let the guest run before it is stopped")
     args = p.parse_args()
+    args.uri = args.uri or default_uri()
     args.spm = args.spm or [(1024, 1)]
     for path in (args.kernel, args.initrd, args.emulator):
         if not os.path.exists(path):

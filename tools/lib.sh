@@ -11,6 +11,33 @@ OBJ=$BUILD/obj
 PREFIX=$BUILD/prefix
 DEBS=$BUILD/debs
 APT_DIR=$BUILD/apt
+
+# The private libvirt's state: its localstatedir, compiled into it
+# (tools/build-libvirt), with run/ (daemon sockets and pid files, the QEMU
+# driver's status XML and guest channel sockets), lib/ (each domain's
+# monitor socket, nvram, save images, the pool "default"), log/ and cache/.
+# A UNIX socket path has at most SUN_PATH_MAX characters, and libvirt makes
+# sockets up to STATE_SOCKET_TAIL characters below this directory, so it
+# can't be below the checkout, whose path may be of any length: it is a
+# short path outside the tree, one per build directory (named by a hash of
+# its physical path, so that two checkouts on one machine keep apart).
+# Host B of tools/libvirt-pair has PEER_STATE, bound over STATE in its own
+# mount namespace.  SPM_STATE chooses another directory (before building
+# libvirt); check_socket_room refuses one that is too long.
+SUN_PATH_MAX=107
+# The longest: /run/libvirt/qemu/channel/ (26 characters), ID-NAME (a
+# domain ID of up to 6 digits, libvirt's short name of a domain, at most 20
+# characters), /CHANNEL (a channel name of up to 24; virt-install's
+# org.qemu.guest_agent.0 has 22).  A monitor socket,
+# /lib/libvirt/qemu/domain-ID-NAME/monitor.sock, is shorter.
+STATE_SOCKET_TAIL=$((26 + 6 + 1 + 20 + 1 + 24))
+
+# state_dir_for DIR: the state directory of the build directory DIR.
+state_dir_for() {
+    printf '/var/lib/spm-%s\n' "$(realpath -m "$1" | tr -d '\n' | sha256sum | cut -c1-8)"
+}
+STATE=${SPM_STATE:-$(state_dir_for "$BUILD")}
+PEER_STATE=$STATE-b
 # ccache keeps its own default directory, shared by every checkout here;
 # paths below the checkout are hashed relative to it, so that another clone
 # (CI's, say) finds the same objects.
@@ -136,4 +163,40 @@ no_inherited_fds() {
         [ "$fd" -gt 2 ] && eval "exec $fd>&-"
     done
     exec "$@"
+}
+
+# check_socket_room DIR TAIL WHAT: fail, naming DIR, its length and the
+# limit, if sockets up to TAIL characters below DIR would not fit into a
+# UNIX socket path.  WHAT says whose sockets they are.
+check_socket_room() {
+    local dir=$1 tail=$2 what=$3
+    [ $((${#dir} + tail)) -le $SUN_PATH_MAX ] && return 0
+    die "$what: sockets below $dir (${#dir} characters) would be up to $((${#dir} + tail)) characters long, more than the $SUN_PATH_MAX of a UNIX socket path; its path may have at most $((SUN_PATH_MAX - tail)) characters (SPM_STATE chooses another)"
+}
+
+# build_id: this build directory's identity, made once.  A state directory
+# records the build it belongs to.
+build_id() {
+    [ -s "$BUILD/.id" ] || {
+        mkdir -p "$BUILD"
+        cat /proc/sys/kernel/random/uuid >"$BUILD/.id"
+    }
+    cat "$BUILD/.id"
+}
+
+# prepare_state DIR: make the state directory DIR (STATE or PEER_STATE) for
+# this build, after checking its room for sockets.  One that another build
+# left at the same path (a checkout removed and cloned again at its path)
+# is emptied first: its domains and volumes belong to no definition here.
+prepare_state() {
+    local dir=$1 id
+    check_socket_room "$dir" "$STATE_SOCKET_TAIL" "the private libvirt's state"
+    id=$(build_id)
+    if [ -d "$dir" ] && [ "$(cat "$dir/.build" 2>/dev/null)" != "$id" ]; then
+        note "emptying $dir: an earlier build at $BUILD left it"
+        rm -rf "$dir"
+    fi
+    mkdir -p "$dir/run/libvirt" "$dir/lib/libvirt" "$dir/log/libvirt" "$dir/cache/libvirt"
+    chmod 755 "$dir"
+    [ -f "$dir/.build" ] || echo "$id" >"$dir/.build"
 }

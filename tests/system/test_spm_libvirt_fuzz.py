@@ -66,7 +66,7 @@ import xml.etree.ElementTree as ET
 from spm import libvirt
 from spm.check import spm_devices
 from spm.libvirt import Domain, cells, spm_targets, virsh
-from spm.paths import PREFIX as BUILD_PREFIX
+from spm.paths import LIBVIRT_LOGS
 from spm.paths import GiB, MiB
 from spm.report import memdev_range
 from spm.testcase import TestCase
@@ -94,7 +94,7 @@ FOREIGN = tuple([("target", tag, None, "<target><%s>" % tag)
                    ("target", None, "dynamicMemslots", "<target dynamicMemslots>")])
 
 RUN_DIR = os.path.dirname(libvirt.RUN_QEMU)
-LOG_DIR = os.path.join(BUILD_PREFIX, "var", "log", "libvirt")
+LOG_DIR = LIBVIRT_LOGS
 DAEMON_LOGS = [os.path.join(LOG_DIR, f) for f in ("virtqemud.log", "virtqemud.stderr")]
 QEMU_LOG_DIR = os.path.join(LOG_DIR, "qemu")
 

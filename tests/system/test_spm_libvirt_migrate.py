@@ -22,14 +22,13 @@ from spm import libvirt
 from spm.check import check_spm
 from spm.libvirt import (controlled, recorded_spm_device, remove_domains, spm_element,
                          spm_targets, to_text, virsh)
-from spm.paths import BUILD, STOCK_QEMU, STOCK_TOOL, TOP
+from spm.paths import PEER_RUN, STOCK_QEMU, STOCK_TOOL, TOP
 from spm.testcase import TestCase
 
 ORDER = 80
 BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spmmig-"
 PAIR = os.path.join(TOP, "tools", "libvirt-pair")
-PEER_RUN = os.path.join(BUILD, "peer", "var", "run", "libvirt")
 URI_B = "qemu+unix:///system?socket=" + os.path.join(PEER_RUN, "virtqemud-sock")
 RUN_QEMU_B = os.path.join(PEER_RUN, "qemu")
 # the migration stream stays on this machine

@@ -20,7 +20,7 @@ from spm import libvirt
 from spm import virtinstall as vi
 from spm.check import check_live_xml, check_spm
 from spm.libvirt import Domain, domains, virsh
-from spm.paths import FIRMWARES, KERNEL, PREFIX as BUILD_PREFIX
+from spm.paths import FIRMWARES, KERNEL, STATE
 from spm.testcase import TestCase, add_tests
 
 ORDER = 85
@@ -28,7 +28,7 @@ BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
 PREFIX = "spmvi-"
 CELLS = ((2048, "0-1"), (0, None), (0, None))
 SPMS = ((512, 1), (256, 2), (384, 2))
-POOL_DIR = os.path.join(BUILD_PREFIX, "var", "lib", "libvirt", "images")
+POOL_DIR = os.path.join(STATE, "lib", "libvirt", "images")
 
 daemon = libvirt.Daemon()
 
@@ -57,6 +57,12 @@ class SpmVirtInstall(TestCase):
         check_spm(self, res.memdevs, res.report, [node for _, node in SPMS])
         check_live_xml(self, res.memdevs, res.cmdline)
         live = ET.fromstring(res.cmdline)
+        # virt-install's default guest-agent channel: its socket is below
+        # the daemon's state directory, whatever the checkout's path
+        agent = live.find("./devices/channel/target[@name='org.qemu.guest_agent.0']/../source")
+        self.assertIsNotNone(agent, "virt-install added no guest-agent channel")
+        self.assertTrue(agent.get("path", "").startswith(
+            os.path.join(STATE, "run", "libvirt", "qemu", "channel") + "/"), agent.get("path"))
         self.assertEqual([c.get("memory") for c in live.findall("./cpu/numa/cell")],
                          [str(m << 10) for m, _ in CELLS])
         loader = live.find("./os/loader")

@@ -19,7 +19,8 @@ import tempfile
 import time
 
 from spm.console import Console, close_quietly, tail
-from spm.paths import FIRMWARES, INITRD, KERNEL, OVMF_DIR, QEMU, QEMU_DATA, TOP, kernel_args
+from spm.paths import (FIRMWARES, INITRD, KERNEL, OVMF_DIR, QEMU, QEMU_DATA, TOP,
+                       check_socket_path, kernel_args)
 from spm.report import GuestError
 
 _qemu_user = []
@@ -141,15 +142,20 @@ class Guest(Console):
 
     def __init__(self, qemu_args, firmware="seabios", machine="q35", online=False,
                  control=False, append="", workdir=None, name="guest", incoming=None):
-        check_built(QEMU, KERNEL, INITRD)
         self.workdir = workdir or tempfile.mkdtemp(prefix="spm-guest-")
-        # QEMU writes migration streams here after it dropped to its user.
-        user = qemu_user()
-        shutil.chown(self.workdir, user, user)
         super().__init__(os.path.join(self.workdir, name + ".console"),
                          os.path.join(self.workdir, name + ".ctl"))
         self.stderr = os.path.join(self.workdir, name + ".stderr")
         self.qmp_path = os.path.join(self.workdir, name + ".qmp")
+        try:
+            check_socket_path(self.qmp_path, "the QMP socket")
+            check_socket_path(self.ctl_path, "the control socket")
+        except ValueError as e:
+            raise GuestError(str(e))
+        check_built(QEMU, KERNEL, INITRD)
+        # QEMU writes migration streams here after it dropped to its user.
+        user = qemu_user()
+        shutil.chown(self.workdir, user, user)
         self.proc = self.qmp = None
         self.memdevs = None
         cmd = [QEMU, "-L", QEMU_DATA, "-run-with", "user=" + user,

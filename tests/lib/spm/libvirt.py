@@ -22,14 +22,15 @@ import xml.etree.ElementTree as ET
 
 from spm.console import Console
 from spm.guest import Result, check_built
-from spm.paths import INITRD, KERNEL, OVMF_DIR, PREFIX, QEMU, TOP, kernel_args
+from spm.paths import (INITRD, KERNEL, LIBVIRT_RUN, OVMF_DIR, PREFIX, QEMU, TOP,
+                       check_socket_path, kernel_args)
 from spm.report import READY, GuestError
 
 VIRSH = os.path.join(PREFIX, "bin", "virsh")
 LIBVIRTD = os.path.join(TOP, "tools", "libvirtd")
 URI = "qemu:///system"
 # virtqemud's status XML and pid file of each running domain
-RUN_QEMU = os.path.join(PREFIX, "var", "run", "libvirt", "qemu")
+RUN_QEMU = os.path.join(LIBVIRT_RUN, "qemu")
 QEMU_CONF = os.path.join(PREFIX, "etc", "libvirt", "qemu.conf")
 SEABIOS = os.path.join(PREFIX, "share", "qemu", "bios-256k.bin")
 
@@ -266,7 +267,8 @@ def domain_element(name, workdir, devices=(), cells=((2048, "0-1"), (0, None)),
     _sub(serial, "target", port=0)
     if control:
         serial = _sub(devs, "serial", type="unix")
-        _sub(serial, "source", mode="bind", path=os.path.join(workdir, "ctl"))
+        _sub(serial, "source", mode="bind",
+             path=check_socket_path(os.path.join(workdir, "ctl"), "the guest's control socket"))
         _sub(serial, "target", port=1)
     devs.extend(device_elements(devices))
     return root

@@ -1,12 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Where the build puts what the tests run (tools/lib.sh's layout)."""
+"""Where the build puts what the tests run: tools/lib.sh's layout, read
+from tools/lib.sh itself."""
 
 import os
+import subprocess
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
-BUILD = os.environ.get("SPM_BUILD", os.path.join(TOP, "build"))
-PREFIX = os.path.join(BUILD, "prefix")
+LIB_SH = os.path.join(TOP, "tools", "lib.sh")
+
+
+def _lib_sh(*names):
+    """The values of the shell variables NAMES once tools/lib.sh is sourced
+    (it honours SPM_BUILD and SPM_STATE)."""
+    script = '. "$1"; shift; for v; do printf "%s\\0" "${!v}"; done'
+    out = subprocess.run(["bash", "-c", script, "lib.sh", LIB_SH] + list(names),
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    return out.split("\0")[:-1]
+
+
+BUILD, PREFIX, STATE, PEER_STATE, _SUN_PATH_MAX = _lib_sh(
+    "BUILD", "PREFIX", "STATE", "PEER_STATE", "SUN_PATH_MAX")
+# The most characters a UNIX socket path can have.
+SUN_PATH_MAX = int(_SUN_PATH_MAX)
+# the private libvirt's daemon sockets, host A's and host B's (tools/libvirt-pair)
+LIBVIRT_RUN = os.path.join(STATE, "run", "libvirt")
+PEER_RUN = os.path.join(PEER_STATE, "run", "libvirt")
+LIBVIRT_LOGS = os.path.join(STATE, "log", "libvirt")
 # SPM_QEMU runs another build of QEMU (a work tree's, say) with the same data.
 QEMU = os.environ.get("SPM_QEMU", os.path.join(PREFIX, "bin", "qemu-system-x86_64"))
 QEMU_DATA = os.path.join(PREFIX, "share", "qemu")
@@ -31,3 +51,13 @@ def kernel_args(online=False, control=False, append=""):
     port after its first report) and APPEND."""
     return " ".join([KARGS] + (["spm.online=1"] if online else [])
                     + (["spm.control=1"] if control else []) + ([append] if append else []))
+
+
+def check_socket_path(path, what="a socket"):
+    """PATH, if it fits into a UNIX socket path; otherwise ValueError naming
+    it, its length and the limit (a long TMPDIR, say)."""
+    if len(path) > SUN_PATH_MAX:
+        raise ValueError("%s at %s: the path has %d characters, more than the %d of a "
+                         "UNIX socket path (choose a shorter TMPDIR)"
+                         % (what, path, len(path), SUN_PATH_MAX))
+    return path

@@ -13,10 +13,10 @@ spm.libvirt.Domain, driven with the project's virsh as usual.
 import os
 import subprocess
 
-from spm.paths import INITRD, KERNEL, PREFIX, kernel_args
+from spm.paths import INITRD, KERNEL, LIBVIRT_RUN, kernel_args
 from spm.report import READY, GuestError
 
-SOCKET = os.path.join(PREFIX, "var", "run", "libvirt", "virtqemud-sock")
+SOCKET = os.path.join(LIBVIRT_RUN, "virtqemud-sock")
 URI = "qemu:///system?socket=" + SOCKET
 VIRT_INSTALL = "/usr/bin/virt-install"
 
