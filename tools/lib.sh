@@ -140,6 +140,28 @@ unpack_deb() {
     echo "$dest"
 }
 
+# queue_id COMPONENT: what the patch queue COMPONENT/ is: its series and the
+# sum of every patch the series names.  tools/tree and tools/export record
+# it for a work tree that matches the queue (record_queue_state), and
+# tools/tree compares it to tell whether the queue changed since.
+queue_id() {
+    local comp=$1 queue=$TOP/$1 p
+    cat "$queue/series"
+    while read -r p; do
+        case $p in ''|'#'*) continue ;; esac
+        [ -f "$queue/$p" ] || die "$comp/series names $p, which does not exist"
+        sha256sum "$queue/$p"
+    done < "$queue/series"
+}
+
+# record_queue_state COMPONENT: build/src/COMPONENT matches its queue now;
+# its HEAD tells later whether commits were made on top.
+record_queue_state() {
+    local tree=$SRC/$1
+    queue_id "$1" > "$tree/.git/spm-queue"
+    git -C "$tree" rev-parse HEAD > "$tree/.git/spm-head"
+}
+
 # without_kvm CMD...: run CMD with /dev/kvm hidden behind /dev/null (in a
 # private mount namespace).  KVM does not work for guests here, and QEMU's
 # qtests would prefer it and see other ACPI tables.
