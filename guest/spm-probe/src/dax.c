@@ -10,21 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-void dax_list_init(struct dax_list *dl)
+void dax_dev_free(struct dax_dev *dev)
 {
-    dl->d = NULL;
-    dl->n = 0;
-    dl->cap = 0;
-}
-
-void dax_list_free(struct dax_list *dl)
-{
-    for (size_t i = 0; i < dl->n; i++) {
-        free(dl->d[i].name);
-        free(dl->d[i].driver);
-    }
-    free(dl->d);
-    dax_list_init(dl);
+    free(dev->name);
+    free(dev->driver);
 }
 
 char *dax_driver(const char *root, const char *name, struct errlist *err)
@@ -72,7 +61,7 @@ char *dax_bind(const char *root, const char *name, const char *driver)
     errlist_init(&err);
     cur = dax_driver(root, name, &err);
     if (!cur) {
-        error = xstrdup(err.msg[0]);
+        error = xstrdup(err.items[0]);
         goto out;
     }
     if (!strcmp(cur, driver)) {
@@ -103,7 +92,7 @@ char *dax_bind(const char *root, const char *name, const char *driver)
     free(cur);
     cur = dax_driver(root, name, &err);
     if (!cur) {
-        error = xstrdup(err.msg[0]);
+        error = xstrdup(err.items[0]);
     } else if (!strcmp(cur, "none")) {
         error = xasprintf("still unbound after binding to %s", driver);
     } else if (strcmp(cur, driver)) {
@@ -172,8 +161,7 @@ void dax_read(const char *root, struct dax_list *dl, struct errlist *err)
         struct dax_dev dev;
 
         if (dax_read_one(root, dir, names[i], &dev, err)) {
-            grow_array((void **)&dl->d, &dl->cap, dl->n, sizeof(*dl->d));
-            dl->d[dl->n++] = dev;
+            *dax_list_push(dl) = dev;
         }
     }
     free_names(names, n);

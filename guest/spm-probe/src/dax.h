@@ -21,14 +21,10 @@ struct dax_dev {
     char *driver;           /* bound driver, or "none" */
 };
 
-struct dax_list {
-    struct dax_dev *d;      /* sorted by name, naturally (dax2.0 < dax10.0) */
-    size_t n;
-    size_t cap;
-};
+void dax_dev_free(struct dax_dev *dev);
 
-void dax_list_init(struct dax_list *dl);
-void dax_list_free(struct dax_list *dl);
+/* Sorted by name, naturally (dax2.0 < dax10.0). */
+DEFINE_LIST(dax_list, struct dax_dev, dax_dev_free)
 
 /*
  * Read every device under DAX_DEVICES_PATH below @root.  A device with a

@@ -25,20 +25,17 @@
 
 void hmat_init(struct hmat *h)
 {
-    h->mpda = NULL;
-    h->n_mpda = h->cap_mpda = 0;
-    h->lb = NULL;
-    h->n_lb = h->cap_lb = 0;
+    hmat_mpda_list_init(&h->mpda);
+    hmat_lb_list_init(&h->lb);
     h->n_lb_structs = 0;
-    h->cache = NULL;
-    h->n_cache = h->cap_cache = 0;
+    hmat_cache_list_init(&h->cache);
 }
 
 void hmat_free(struct hmat *h)
 {
-    free(h->mpda);
-    free(h->lb);
-    free(h->cache);
+    hmat_mpda_list_free(&h->mpda);
+    hmat_lb_list_free(&h->lb);
+    hmat_cache_list_free(&h->cache);
     hmat_init(h);
 }
 
@@ -87,8 +84,7 @@ static void parse_mpda(const uint8_t *p, size_t off, uint32_t len,
                 HMAT_MPDA_LEN);
         return;
     }
-    grow_array((void **)&h->mpda, &h->cap_mpda, h->n_mpda, sizeof(*h->mpda));
-    m = &h->mpda[h->n_mpda++];
+    m = hmat_mpda_list_push(&h->mpda);
     m->flags = get_le16(p + 8);
     m->initiator_pd = get_le32(p + 12);
     m->memory_pd = get_le32(p + 16);
@@ -119,7 +115,7 @@ static void parse_lb(const uint8_t *p, size_t off, uint32_t len,
                 "fit in its length %" PRIu32, off, ni, nt, len);
         return;
     }
-    if ((uint64_t)ni * nt > HMAT_LB_MAX_ENTRIES - h->n_lb) {
+    if ((uint64_t)ni * nt > HMAT_LB_MAX_ENTRIES - h->lb.n) {
         err_add(err, "HMAT: latency/bandwidth structure at offset 0x%zx: "
                 "%" PRIu32 " x %" PRIu32 " entries, more than %d in all",
                 off, ni, nt, HMAT_LB_MAX_ENTRIES);
@@ -140,10 +136,8 @@ static void parse_lb(const uint8_t *p, size_t off, uint32_t len,
     entries = targets + 4 * (size_t)nt;
     for (uint32_t i = 0; i < ni; i++) {
         for (uint32_t t = 0; t < nt; t++) {
-            struct hmat_lb *lb;
+            struct hmat_lb *lb = hmat_lb_list_push(&h->lb);
 
-            grow_array((void **)&h->lb, &h->cap_lb, h->n_lb, sizeof(*h->lb));
-            lb = &h->lb[h->n_lb++];
             lb->index = h->n_lb_structs;
             lb->flags = p[8];
             lb->data_type = p[9];
@@ -175,9 +169,7 @@ static void parse_cache(const uint8_t *p, size_t off, uint32_t len,
                 off, n, HMAT_CACHE_LEN + 2 * (unsigned)n, len);
         return;
     }
-    grow_array((void **)&h->cache, &h->cap_cache, h->n_cache,
-               sizeof(*h->cache));
-    c = &h->cache[h->n_cache++];
+    c = hmat_cache_list_push(&h->cache);
     c->memory_pd = get_le32(p + 8);
     c->size = get_le64(p + 16);
     c->attributes = get_le32(p + 24);

@@ -67,14 +67,15 @@ struct hmat_cache {
     uint16_t n_smbios;
 };
 
+DEFINE_LIST(hmat_mpda_list, struct hmat_mpda, LIST_ITEM_NO_FREE)
+DEFINE_LIST(hmat_lb_list, struct hmat_lb, LIST_ITEM_NO_FREE)
+DEFINE_LIST(hmat_cache_list, struct hmat_cache, LIST_ITEM_NO_FREE)
+
 struct hmat {
-    struct hmat_mpda *mpda;     /* in table order */
-    size_t n_mpda, cap_mpda;
-    struct hmat_lb *lb;         /* by structure, then initiator, target */
-    size_t n_lb, cap_lb;
+    struct hmat_mpda_list mpda; /* in table order */
+    struct hmat_lb_list lb;     /* by structure, then initiator, target */
     size_t n_lb_structs;
-    struct hmat_cache *cache;
-    size_t n_cache, cap_cache;
+    struct hmat_cache_list cache;
 };
 
 void hmat_init(struct hmat *h);

@@ -9,20 +9,9 @@
 
 #define IOMEM_MAX_SIZE (4u << 20)
 
-void iomem_init(struct iomem *io)
+void iomem_entry_free(struct iomem_entry *e)
 {
-    io->e = NULL;
-    io->n = 0;
-    io->cap = 0;
-}
-
-void iomem_free(struct iomem *io)
-{
-    for (size_t i = 0; i < io->n; i++) {
-        free(io->e[i].name);
-    }
-    free(io->e);
-    iomem_init(io);
+    free(e->name);
 }
 
 /* Parse a hex number at *@p, advancing *@p past it. */
@@ -71,8 +60,7 @@ void iomem_parse(const char *text, struct iomem *io, struct errlist *err)
         lineno++;
         if (line[0] != '\0') {
             if (iomem_parse_line(line, &e)) {
-                grow_array((void **)&io->e, &io->cap, io->n, sizeof(*io->e));
-                io->e[io->n++] = e;
+                *iomem_push(io) = e;
             } else {
                 err_add(err, "iomem: line %u: cannot parse \"%s\"",
                         lineno, line);

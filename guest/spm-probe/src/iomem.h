@@ -20,14 +20,10 @@ struct iomem_entry {
     char *name;
 };
 
-struct iomem {
-    struct iomem_entry *e;   /* in file order */
-    size_t n;
-    size_t cap;
-};
+void iomem_entry_free(struct iomem_entry *e);
 
-void iomem_init(struct iomem *io);
-void iomem_free(struct iomem *io);
+/* In file order. */
+DEFINE_LIST(iomem, struct iomem_entry, iomem_entry_free)
 
 /*
  * Parse /proc/iomem text: lines "START-END : NAME", indented by two spaces

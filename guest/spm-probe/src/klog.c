@@ -16,24 +16,11 @@
 
 #define KLOG_MAX_TOKENS 64
 
-void pxm_map_init(struct pxm_map *map)
-{
-    map->m = NULL;
-    map->n = 0;
-    map->cap = 0;
-}
-
-void pxm_map_free(struct pxm_map *map)
-{
-    free(map->m);
-    pxm_map_init(map);
-}
-
 int64_t pxm_map_lookup(const struct pxm_map *map, uint32_t pxm)
 {
     for (size_t i = 0; i < map->n; i++) {
-        if (map->m[i].pxm == pxm) {
-            return map->m[i].node;
+        if (map->items[i].pxm == pxm) {
+            return map->items[i].node;
         }
     }
     return -1;
@@ -140,11 +127,10 @@ void klog_parse(const char *text, size_t len, struct pxm_map *map,
             int64_t old = pxm_map_lookup(map, pxm);
 
             if (old < 0) {
-                grow_array((void **)&map->m, &map->cap, map->n,
-                           sizeof(*map->m));
-                map->m[map->n].pxm = pxm;
-                map->m[map->n].node = node;
-                map->n++;
+                struct pxm_node *m = pxm_map_push(map);
+
+                m->pxm = pxm;
+                m->node = node;
             } else if (old != node) {
                 err_add(err, "klog: PXM %" PRIu32 " is logged both on node "
                         "%" PRId64 " and on node %" PRIu32, pxm, old, node);
@@ -153,7 +139,7 @@ void klog_parse(const char *text, size_t len, struct pxm_map *map,
         free(line);
         off += linelen + 1;
     }
-    qsort(map->m, map->n, sizeof(*map->m), pxm_node_cmp);
+    qsort(map->items, map->n, sizeof(*map->items), pxm_node_cmp);
 }
 
 char *klog_read(const char *root, size_t *len, struct errlist *err)

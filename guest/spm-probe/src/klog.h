@@ -26,14 +26,8 @@ struct pxm_node {
     uint32_t node;
 };
 
-struct pxm_map {
-    struct pxm_node *m;     /* one per distinct pxm, sorted by pxm */
-    size_t n;
-    size_t cap;
-};
-
-void pxm_map_init(struct pxm_map *map);
-void pxm_map_free(struct pxm_map *map);
+/* One per distinct pxm, sorted by pxm. */
+DEFINE_LIST(pxm_map, struct pxm_node, LIST_ITEM_NO_FREE)
 
 /* The node of @pxm, or -1 if the map does not have it. */
 int64_t pxm_map_lookup(const struct pxm_map *map, uint32_t pxm);

@@ -8,20 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void memmap_init(struct memmap *mm)
+void memmap_entry_free(struct memmap_entry *e)
 {
-    mm->e = NULL;
-    mm->n = 0;
-    mm->cap = 0;
-}
-
-void memmap_free(struct memmap *mm)
-{
-    for (size_t i = 0; i < mm->n; i++) {
-        free(mm->e[i].type);
-    }
-    free(mm->e);
-    memmap_init(mm);
+    free(e->type);
 }
 
 static int memmap_cmp(const void *a, const void *b)
@@ -71,6 +60,7 @@ void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
         bool ok_start, ok_end;
         uint64_t start, end;
         char *type;
+        struct memmap_entry *e;
 
         if (name[strspn(name, "0123456789")] != '\0') {
             continue;
@@ -90,13 +80,12 @@ void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
             free(type);
             continue;
         }
-        grow_array((void **)&mm->e, &mm->cap, mm->n, sizeof(*mm->e));
-        mm->e[mm->n].start = start;
-        mm->e[mm->n].end = end;
-        mm->e[mm->n].type = type;
-        mm->n++;
+        e = memmap_push(mm);
+        e->start = start;
+        e->end = end;
+        e->type = type;
     }
     free_names(names, n);
     free(dir);
-    qsort(mm->e, mm->n, sizeof(*mm->e), memmap_cmp);
+    qsort(mm->items, mm->n, sizeof(*mm->items), memmap_cmp);
 }

@@ -18,14 +18,10 @@ struct memmap_entry {
     char *type;
 };
 
-struct memmap {
-    struct memmap_entry *e;  /* sorted by start, then end */
-    size_t n;
-    size_t cap;
-};
+void memmap_entry_free(struct memmap_entry *e);
 
-void memmap_init(struct memmap *mm);
-void memmap_free(struct memmap *mm);
+/* Sorted by start, then end. */
+DEFINE_LIST(memmap, struct memmap_entry, memmap_entry_free)
 
 /*
  * Read every MEMMAP_SYSFS_PATH/N below @root.  An entry with a missing or

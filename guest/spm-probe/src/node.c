@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spm-probe: NUMA nodes and their memory (/sys/devices/system/node), and
- * the guest-physical ranges of each node from its memory block links
+ * the guest-physical ranges of each node from its memory block links;
+ * also what the access class, cache, distance and tier readers share: the
+ * walk over the nodeN directories and the kernel's node lists
  *
  * Each /sys/devices/system/node/nodeN holds a symlink "memoryM" to
  * /sys/devices/system/memory/memoryM for every memory block M of the node.
@@ -12,19 +14,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-void node_list_init(struct node_list *nl)
-{
-    nl->n = NULL;
-    nl->count = 0;
-    nl->cap = 0;
-}
-
-void node_list_free(struct node_list *nl)
-{
-    free(nl->n);
-    node_list_init(nl);
-}
 
 static int node_cmp(const void *a, const void *b)
 {
@@ -99,32 +88,21 @@ void node_read(const char *root, struct node_list *nl, struct errlist *err)
             err_add(err, "node: %s/%s/meminfo: no valid \"Node %" PRIu64
                     " MemTotal:\" line", NODE_SYSFS_PATH, name, id);
         } else {
-            grow_array((void **)&nl->n, &nl->cap, nl->count, sizeof(*nl->n));
-            nl->n[nl->count].node = (uint32_t)id;
-            nl->n[nl->count].memtotal_kb = kb;
-            nl->count++;
+            struct node_mem *m = node_list_push(nl);
+
+            m->node = (uint32_t)id;
+            m->memtotal_kb = kb;
         }
         free(text);
     }
     free_names(names, n);
     free(dir);
-    qsort(nl->n, nl->count, sizeof(*nl->n), node_cmp);
+    qsort(nl->items, nl->n, sizeof(*nl->items), node_cmp);
 }
 
-void node_range_list_init(struct node_range_list *rl)
+void node_range_free(struct node_range *r)
 {
-    rl->r = NULL;
-    rl->n = 0;
-    rl->cap = 0;
-}
-
-void node_range_list_free(struct node_range_list *rl)
-{
-    for (size_t i = 0; i < rl->n; i++) {
-        free(rl->r[i].state);
-    }
-    free(rl->r);
-    node_range_list_init(rl);
+    free(r->state);
 }
 
 /* True if a block at @start of @node in @state directly follows range @a. */
@@ -146,12 +124,12 @@ bool node_range_add(struct node_range_list *rl, uint32_t node, uint64_t block,
         return false;
     }
     start = block * bs;
-    if (rl->n > 0 && range_follows(&rl->r[rl->n - 1], node, start, state)) {
-        rl->r[rl->n - 1].end = start + (bs - 1);
+    if (rl->n > 0 &&
+        range_follows(&rl->items[rl->n - 1], node, start, state)) {
+        rl->items[rl->n - 1].end = start + (bs - 1);
         return true;
     }
-    grow_array((void **)&rl->r, &rl->cap, rl->n, sizeof(*rl->r));
-    r = &rl->r[rl->n++];
+    r = node_range_list_push(rl);
     r->node = node;
     r->start = start;
     r->end = start + (bs - 1);
@@ -173,16 +151,16 @@ void node_range_sort(struct node_range_list *rl)
 {
     size_t out = 0;
 
-    qsort(rl->r, rl->n, sizeof(*rl->r), range_cmp);
+    qsort(rl->items, rl->n, sizeof(*rl->items), range_cmp);
     for (size_t i = 0; i < rl->n; i++) {
-        const struct node_range *r = &rl->r[i];
+        const struct node_range *r = &rl->items[i];
 
         if (out > 0 &&
-            range_follows(&rl->r[out - 1], r->node, r->start, r->state)) {
-            rl->r[out - 1].end = r->end;
+            range_follows(&rl->items[out - 1], r->node, r->start, r->state)) {
+            rl->items[out - 1].end = r->end;
             free(r->state);
         } else {
-            rl->r[out++] = *r;
+            rl->items[out++] = *r;
         }
     }
     rl->n = out;
@@ -294,4 +272,96 @@ void node_ranges_read(const char *root, struct node_range_list *rl,
     free_names(names, n);
     free(dir);
     node_range_sort(rl);
+}
+
+void for_each_node_dir(const char *root,
+                       void (*fn)(const char *node_dir,
+                                  const char *node_name,
+                                  uint32_t node, void *list,
+                                  struct errlist *err),
+                       void *list, struct errlist *err)
+{
+    char *dir = path_join(root, NODE_SYSFS_PATH);
+    char **names;
+    size_t n;
+
+    if (list_dir(dir, &names, &n) < 0) {
+        free(dir);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id;
+        char *node_dir;
+
+        if (!numbered(names[i], "node", &id)) {
+            continue;
+        }
+        node_dir = xasprintf("%s/%s", dir, names[i]);
+        fn(node_dir, names[i], id, list, err);
+        free(node_dir);
+    }
+    free_names(names, n);
+    free(dir);
+}
+
+/* An array of node ids while it is parsed. */
+DEFINE_LIST(id_list, uint32_t, LIST_ITEM_NO_FREE)
+
+bool parse_node_list(const char *s, size_t max, uint32_t **ids, size_t *n)
+{
+    struct id_list out;
+    int64_t last = -1;
+    const char *p = s;
+
+    id_list_init(&out);
+    while (*p) {
+        uint64_t lo, hi;
+        size_t len = strspn(p, "0123456789");
+        char num[16];
+
+        if (len == 0 || len >= sizeof(num)) {
+            goto bad;
+        }
+        memcpy(num, p, len);
+        num[len] = '\0';
+        if (!parse_u64(num, 10, &lo) || lo > UINT32_MAX) {
+            goto bad;
+        }
+        p += len;
+        hi = lo;
+        if (*p == '-') {
+            p++;
+            len = strspn(p, "0123456789");
+            if (len == 0 || len >= sizeof(num)) {
+                goto bad;
+            }
+            memcpy(num, p, len);
+            num[len] = '\0';
+            if (!parse_u64(num, 10, &hi) || hi > UINT32_MAX || hi < lo) {
+                goto bad;
+            }
+            p += len;
+        }
+        if ((int64_t)lo <= last || hi - lo >= max - out.n) {
+            goto bad;
+        }
+        for (uint64_t v = lo; v <= hi; v++) {
+            *id_list_push(&out) = (uint32_t)v;
+        }
+        last = (int64_t)hi;
+        if (*p == ',') {
+            p++;
+            if (*p == '\0') {
+                goto bad;
+            }
+        } else if (*p) {
+            goto bad;
+        }
+    }
+    *ids = out.items;
+    *n = out.n;
+    return true;
+bad:
+    id_list_free(&out);
+    return false;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spm-probe: NUMA nodes and their memory (/sys/devices/system/node), and
- * the guest-physical ranges of each node from its memory block links
+ * the guest-physical ranges of each node from its memory block links;
+ * also what the access class, cache, distance and tier readers share: the
+ * walk over the nodeN directories and the kernel's node lists
  */
 #ifndef SPM_PROBE_NODE_H
 #define SPM_PROBE_NODE_H
@@ -15,19 +17,16 @@
 #define NODE_SYSFS_PATH "/sys/devices/system/node"
 #define MEMORY_SYSFS_PATH "/sys/devices/system/memory"
 
+/* Most node ids a node list may hold (Linux's MAX_NUMNODES on x86-64). */
+#define NODE_LIST_MAX 1024
+
 struct node_mem {
     uint32_t node;
     uint64_t memtotal_kb;
 };
 
-struct node_list {
-    struct node_mem *n;     /* sorted by node */
-    size_t count;
-    size_t cap;
-};
-
-void node_list_init(struct node_list *nl);
-void node_list_free(struct node_list *nl);
+/* Sorted by node. */
+DEFINE_LIST(node_list, struct node_mem, LIST_ITEM_NO_FREE)
 
 /*
  * Find "Node @node MemTotal: <kb> kB" in the text of a node's meminfo.
@@ -51,14 +50,10 @@ struct node_range {
     char *state;            /* "online", "offline", ... or "unknown" */
 };
 
-struct node_range_list {
-    struct node_range *r;   /* sorted by node, then start (after reading) */
-    size_t n;
-    size_t cap;
-};
+void node_range_free(struct node_range *r);
 
-void node_range_list_init(struct node_range_list *rl);
-void node_range_list_free(struct node_range_list *rl);
+/* Sorted by node, then start (after reading). */
+DEFINE_LIST(node_range_list, struct node_range, node_range_free)
 
 /*
  * Append block @block of @bs bytes (@bs > 0) of @node in @state, merged
@@ -82,5 +77,24 @@ void node_range_sort(struct node_range_list *rl);
  */
 void node_ranges_read(const char *root, struct node_range_list *rl,
                       struct errlist *err);
+
+/*
+ * Call @fn for every nodeN directory below @root, in list_dir()'s natural
+ * order, with the directory's path, its name, N and @list.  A missing
+ * node directory is node_read()'s to report.
+ */
+void for_each_node_dir(const char *root,
+                       void (*fn)(const char *node_dir,
+                                  const char *node_name,
+                                  uint32_t node, void *list,
+                                  struct errlist *err),
+                       void *list, struct errlist *err);
+
+/*
+ * Parse a kernel node list ("", "3", "0-2,5") into an allocated array of
+ * ids in increasing order.  False (nothing allocated) if @s is not one,
+ * or lists more than @max ids.
+ */
+bool parse_node_list(const char *s, size_t max, uint32_t **ids, size_t *n);
 
 #endif

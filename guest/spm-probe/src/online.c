@@ -21,21 +21,10 @@
 /* More blocks than this in one device means garbage in sysfs. */
 #define ONLINE_MAX_BLOCKS (1u << 22)
 
-void online_list_init(struct online_list *ol)
+void online_result_free(struct online_result *r)
 {
-    ol->r = NULL;
-    ol->n = 0;
-    ol->cap = 0;
-}
-
-void online_list_free(struct online_list *ol)
-{
-    for (size_t i = 0; i < ol->n; i++) {
-        free(ol->r[i].name);
-        free(ol->r[i].error);
-    }
-    free(ol->r);
-    online_list_init(ol);
+    free(r->name);
+    free(r->error);
 }
 
 static bool path_exists(const char *root, const char *path)
@@ -138,11 +127,9 @@ void online_dax(const char *root, const struct dax_list *devs,
                 struct online_list *ol)
 {
     for (size_t i = 0; i < devs->n; i++) {
-        const struct dax_dev *dev = &devs->d[i];
-        struct online_result *r;
+        const struct dax_dev *dev = &devs->items[i];
+        struct online_result *r = online_list_push(ol);
 
-        grow_array((void **)&ol->r, &ol->cap, ol->n, sizeof(*ol->r));
-        r = &ol->r[ol->n++];
         r->name = xstrdup(dev->name);
         r->error = dax_bind(root, dev->name, "kmem");
         if (!r->error) {

@@ -17,14 +17,9 @@ struct online_result {
     char *error;            /* NULL when it was onlined */
 };
 
-struct online_list {
-    struct online_result *r;
-    size_t n;
-    size_t cap;
-};
+void online_result_free(struct online_result *r);
 
-void online_list_init(struct online_list *ol);
-void online_list_free(struct online_list *ol);
+DEFINE_LIST(online_list, struct online_result, online_result_free)
 
 /*
  * Load the kmem module from @modpath (an uncompressed .ko, not below

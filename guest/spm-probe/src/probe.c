@@ -16,8 +16,8 @@
 static void check_pxm_coverage(const struct srat *srat,
                                const struct pxm_map *map, struct errlist *err)
 {
-    for (size_t i = 0; i < srat->n_mem; i++) {
-        const struct srat_mem *m = &srat->mem[i];
+    for (size_t i = 0; i < srat->mem.n; i++) {
+        const struct srat_mem *m = &srat->mem.items[i];
         bool seen = false;
 
         if (!(m->flags & SRAT_MEM_ENABLED) || m->length == 0 ||
@@ -25,9 +25,10 @@ static void check_pxm_coverage(const struct srat *srat,
             continue;
         }
         for (size_t j = 0; j < i; j++) {
-            seen = seen || (srat->mem[j].pxm == m->pxm &&
-                            (srat->mem[j].flags & SRAT_MEM_ENABLED) &&
-                            srat->mem[j].length);
+            const struct srat_mem *o = &srat->mem.items[j];
+
+            seen = seen || (o->pxm == m->pxm &&
+                            (o->flags & SRAT_MEM_ENABLED) && o->length);
         }
         if (!seen) {
             err_add(err, "klog: no node logged for SRAT PXM %" PRIu32,
@@ -153,7 +154,7 @@ int probe_run(const struct probe_opts *opts, FILE *f)
             struct pattern_result r;
 
             fflush(f);
-            pattern_dev(root, &dl.d[i], opts->pattern, opts->pattern_seed,
+            pattern_dev(root, &dl.items[i], opts->pattern, opts->pattern_seed,
                         PATTERN_NODE_WAIT_MS, &r);
             report_pattern(f, &r);
             pattern_result_free(&r);

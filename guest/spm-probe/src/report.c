@@ -24,25 +24,26 @@ static void report_range(FILE *f, const char *keyword, uint64_t start,
 void report_memmap(FILE *f, const struct memmap *mm)
 {
     for (size_t i = 0; i < mm->n; i++) {
-        report_range(f, "memmap", mm->e[i].start, mm->e[i].end, "type",
-                     mm->e[i].type);
+        report_range(f, "memmap", mm->items[i].start, mm->items[i].end,
+                     "type", mm->items[i].type);
     }
 }
 
 void report_iomem(FILE *f, const struct iomem *io)
 {
     for (size_t i = 0; i < io->n; i++) {
-        if (iomem_is_reported(&io->e[i])) {
-            report_range(f, "iomem", io->e[i].start, io->e[i].end, "name",
-                         io->e[i].name);
+        const struct iomem_entry *e = &io->items[i];
+
+        if (iomem_is_reported(e)) {
+            report_range(f, "iomem", e->start, e->end, "name", e->name);
         }
     }
 }
 
 void report_srat(FILE *f, const struct srat *srat)
 {
-    for (size_t i = 0; i < srat->n_mem; i++) {
-        const struct srat_mem *m = &srat->mem[i];
+    for (size_t i = 0; i < srat->mem.n; i++) {
+        const struct srat_mem *m = &srat->mem.items[i];
 
         fprintf(f, "srat start=0x%" PRIx64 " length=0x%" PRIx64
                 " pxm=%" PRIu32 " flags=0x%" PRIx32
@@ -58,22 +59,22 @@ void report_pxm(FILE *f, const struct pxm_map *map)
 {
     for (size_t i = 0; i < map->n; i++) {
         fprintf(f, "pxm pxm=%" PRIu32 " node=%" PRIu32 "\n",
-                map->m[i].pxm, map->m[i].node);
+                map->items[i].pxm, map->items[i].node);
     }
 }
 
 void report_hmat(FILE *f, const struct hmat *h)
 {
-    for (size_t i = 0; i < h->n_mpda; i++) {
-        const struct hmat_mpda *m = &h->mpda[i];
+    for (size_t i = 0; i < h->mpda.n; i++) {
+        const struct hmat_mpda *m = &h->mpda.items[i];
 
         fprintf(f, "hmat_mpda memory_pd=%" PRIu32 " initiator_valid=%d"
                 " initiator_pd=%" PRIu32 " flags=0x%" PRIx16 "\n",
                 m->memory_pd, !!(m->flags & HMAT_MPDA_INITIATOR_VALID),
                 m->initiator_pd, m->flags);
     }
-    for (size_t i = 0; i < h->n_lb; i++) {
-        const struct hmat_lb *lb = &h->lb[i];
+    for (size_t i = 0; i < h->lb.n; i++) {
+        const struct hmat_lb *lb = &h->lb.items[i];
         bool latency = lb->data_type <= HMAT_LB_WRITE_LATENCY;
         uint64_t value;
 
@@ -94,8 +95,8 @@ void report_hmat(FILE *f, const struct hmat *h)
         }
         fprintf(f, " unit=%s\n", latency ? "ps" : "MBps");
     }
-    for (size_t i = 0; i < h->n_cache; i++) {
-        const struct hmat_cache *c = &h->cache[i];
+    for (size_t i = 0; i < h->cache.n; i++) {
+        const struct hmat_cache *c = &h->cache.items[i];
 
         fprintf(f, "hmat_cache memory_pd=%" PRIu32 " size=0x%" PRIx64
                 " total_levels=%" PRIu32 " level=%" PRIu32
@@ -110,7 +111,7 @@ void report_hmat(FILE *f, const struct hmat *h)
 void report_dax(FILE *f, const struct dax_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
-        const struct dax_dev *d = &dl->d[i];
+        const struct dax_dev *d = &dl->items[i];
 
         fputs("dax name=", f);
         fput_token(f, d->name);
@@ -124,9 +125,9 @@ void report_dax(FILE *f, const struct dax_list *dl)
 
 void report_nodes(FILE *f, const char *phase, const struct node_list *nl)
 {
-    for (size_t i = 0; i < nl->count; i++) {
+    for (size_t i = 0; i < nl->n; i++) {
         fprintf(f, "node phase=%s node=%" PRIu32 " memtotal_kb=%" PRIu64 "\n",
-                phase, nl->n[i].node, nl->n[i].memtotal_kb);
+                phase, nl->items[i].node, nl->items[i].memtotal_kb);
     }
 }
 
@@ -134,7 +135,7 @@ void report_node_ranges(FILE *f, const char *phase,
                         const struct node_range_list *rl)
 {
     for (size_t i = 0; i < rl->n; i++) {
-        const struct node_range *r = &rl->r[i];
+        const struct node_range *r = &rl->items[i];
 
         fprintf(f, "noderange phase=%s node=%" PRIu32 " start=0x%" PRIx64
                 " end=0x%" PRIx64 " state=", phase, r->node, r->start, r->end);
@@ -146,7 +147,7 @@ void report_node_ranges(FILE *f, const char *phase,
 void report_access(FILE *f, const char *phase, const struct access_list *al)
 {
     for (size_t i = 0; i < al->n; i++) {
-        const struct node_access *a = &al->a[i];
+        const struct node_access *a = &al->items[i];
 
         fprintf(f, "access phase=%s node=%" PRIu32 " class=%" PRIu32
                 " initiators=", phase, a->node, a->class);
@@ -161,7 +162,7 @@ void report_access(FILE *f, const char *phase, const struct access_list *al)
 void report_caches(FILE *f, const char *phase, const struct cache_list *cl)
 {
     for (size_t i = 0; i < cl->n; i++) {
-        const struct node_cache *c = &cl->c[i];
+        const struct node_cache *c = &cl->items[i];
 
         fprintf(f, "cache phase=%s node=%" PRIu32 " level=%" PRIu32
                 " size=0x%" PRIx64 " line_size=%" PRIu64 " indexing=%" PRIu64
@@ -174,18 +175,20 @@ void report_distances(FILE *f, const char *phase,
                       const struct distance_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
+        const struct node_distance *d = &dl->items[i];
+
         fprintf(f, "distance phase=%s node=%" PRIu32 " to=%" PRIu32
-                " value=%" PRIu32 "\n", phase, dl->d[i].node, dl->d[i].to,
-                dl->d[i].value);
+                " value=%" PRIu32 "\n", phase, d->node, d->to, d->value);
     }
 }
 
 void report_tiers(FILE *f, const char *phase, const struct tier_list *tl)
 {
     for (size_t i = 0; i < tl->n; i++) {
-        fprintf(f, "tier phase=%s tier=%" PRIu32 " nodelist=", phase,
-                tl->t[i].tier);
-        fput_quoted(f, tl->t[i].nodelist);
+        const struct mem_tier *t = &tl->items[i];
+
+        fprintf(f, "tier phase=%s tier=%" PRIu32 " nodelist=", phase, t->tier);
+        fput_quoted(f, t->nodelist);
         putc('\n', f);
     }
 }
@@ -193,11 +196,13 @@ void report_tiers(FILE *f, const char *phase, const struct tier_list *tl)
 void report_online(FILE *f, const struct online_list *ol)
 {
     for (size_t i = 0; i < ol->n; i++) {
+        const struct online_result *r = &ol->items[i];
+
         fputs("online name=", f);
-        fput_token(f, ol->r[i].name);
-        if (ol->r[i].error) {
+        fput_token(f, r->name);
+        if (r->error) {
             fputs(" result=error what=", f);
-            fput_quoted(f, ol->r[i].error);
+            fput_quoted(f, r->error);
         } else {
             fputs(" result=ok", f);
         }
@@ -227,7 +232,7 @@ void report_errors(FILE *f, const struct errlist *err)
 {
     for (size_t i = 0; i < err->n; i++) {
         fputs("error what=", f);
-        fput_quoted(f, err->msg[i]);
+        fput_quoted(f, err->items[i]);
         putc('\n', f);
     }
 }

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "access.h"
+#include "cache.h"
 #include "dax.h"
+#include "distance.h"
 #include "hmat.h"
 #include "iomem.h"
 #include "klog.h"
@@ -16,8 +19,8 @@
 #include "node.h"
 #include "online.h"
 #include "pattern.h"
-#include "perf.h"
 #include "srat.h"
+#include "tier.h"
 #include "util.h"
 
 #define REPORT_BEGIN "@@SPM-PROBE BEGIN v1@@"

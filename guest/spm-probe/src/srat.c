@@ -12,24 +12,18 @@
 
 void srat_init(struct srat *srat)
 {
-    srat->mem = NULL;
-    srat->n_mem = 0;
-    srat->cap_mem = 0;
+    srat_mem_list_init(&srat->mem);
 }
 
 void srat_free(struct srat *srat)
 {
-    free(srat->mem);
-    srat_init(srat);
+    srat_mem_list_free(&srat->mem);
 }
 
 static void srat_add_mem(struct srat *srat, const uint8_t *p)
 {
-    struct srat_mem *m;
+    struct srat_mem *m = srat_mem_list_push(&srat->mem);
 
-    grow_array((void **)&srat->mem, &srat->cap_mem, srat->n_mem,
-               sizeof(*srat->mem));
-    m = &srat->mem[srat->n_mem++];
     m->pxm = get_le32(p + 2);
     m->base = get_le64(p + 8);
     m->length = get_le64(p + 16);

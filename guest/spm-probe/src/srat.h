@@ -29,10 +29,10 @@ struct srat_mem {
     uint32_t flags;
 };
 
+DEFINE_LIST(srat_mem_list, struct srat_mem, LIST_ITEM_NO_FREE)
+
 struct srat {
-    struct srat_mem *mem;   /* Memory Affinity entries, in table order */
-    size_t n_mem;
-    size_t cap_mem;
+    struct srat_mem_list mem;   /* Memory Affinity entries, in table order */
 };
 
 void srat_init(struct srat *srat);

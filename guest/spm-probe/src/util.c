@@ -90,41 +90,13 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
-void grow_array(void **array, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) {
-        return;
-    }
-    *cap = *cap ? *cap * 2 : 8;
-    if (*cap <= n) {
-        *cap = n + 1;
-    }
-    *array = xrealloc_array(*array, *cap, size);
-}
-
-void errlist_init(struct errlist *e)
-{
-    e->msg = NULL;
-    e->n = 0;
-    e->cap = 0;
-}
-
-void errlist_free(struct errlist *e)
-{
-    for (size_t i = 0; i < e->n; i++) {
-        free(e->msg[i]);
-    }
-    free(e->msg);
-    errlist_init(e);
-}
-
 void err_add(struct errlist *e, const char *fmt, ...)
 {
+    char **msg = errlist_push(e);
     va_list ap;
 
-    grow_array((void **)&e->msg, &e->cap, e->n, sizeof(e->msg[0]));
     va_start(ap, fmt);
-    e->msg[e->n++] = xvasprintf(fmt, ap);
+    *msg = xvasprintf(fmt, ap);
     va_end(ap);
 }
 
@@ -294,6 +266,19 @@ bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+bool numbered(const char *name, const char *prefix, uint32_t *id)
+{
+    size_t len = strlen(prefix);
+    uint64_t v;
+
+    if (strncmp(name, prefix, len) || !parse_u64(name + len, 10, &v) ||
+        v > UINT32_MAX) {
+        return false;
+    }
+    *id = (uint32_t)v;
+    return true;
+}
+
 void fput_quoted(FILE *f, const char *s)
 {
     putc('"', f);
@@ -360,36 +345,39 @@ static int name_cmp(const void *a, const void *b)
     return natural_cmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What list_dir() gathers, before handing its array to the caller. */
+DEFINE_LIST(name_list, char *, str_free)
+
 int list_dir(const char *path, char ***names, size_t *n)
 {
+    struct name_list nl;
     struct dirent *de;
-    size_t cap = 0;
     DIR *d;
 
     d = opendir(path);
     if (!d) {
         return -errno;
     }
-    *names = NULL;
-    *n = 0;
+    name_list_init(&nl);
     errno = 0;
     while ((de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
             continue;
         }
-        grow_array((void **)names, &cap, *n, sizeof(**names));
-        (*names)[(*n)++] = xstrdup(de->d_name);
+        *name_list_push(&nl) = xstrdup(de->d_name);
         errno = 0;
     }
     if (errno) {
         int ret = -errno;
 
         closedir(d);
-        free_names(*names, *n);
+        name_list_free(&nl);
         return ret;
     }
     closedir(d);
-    qsort(*names, *n, sizeof(**names), name_cmp);
+    qsort(nl.items, nl.n, sizeof(*nl.items), name_cmp);
+    *names = nl.items;
+    *n = nl.n;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,18 +23,70 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_FMT(1, 2);
 
-/* Grow *array (of *cap elements of @size bytes) so it can hold @n + 1. */
-void grow_array(void **array, size_t *cap, size_t n, size_t size);
+/*
+ * DEFINE_LIST(name, type, item_free) defines a growable array of @type,
+ *
+ *     struct name {
+ *         type *items;
+ *         size_t n;            (items in use)
+ *         size_t cap;          (items allocated)
+ *     };
+ *
+ * and its functions (static inline):
+ * - void name_init(struct name *list): an empty list, nothing allocated;
+ * - type *name_push(struct name *list): append one item and return it for
+ *   the caller to fill in (the array doubles when full, from 8 items;
+ *   like xrealloc(), it aborts the program on OOM);
+ * - void name_free(struct name *list): item_free(&item) for every item,
+ *   free the array and leave the list empty.
+ * @item_free frees what one item owns: a function (or function-like
+ * macro) taking a pointer to @type, or LIST_ITEM_NO_FREE.  Use it at file
+ * scope, without a semicolon after it.
+ */
+#define LIST_ITEM_NO_FREE(item) ((void)(item))
+
+#define DEFINE_LIST(name, type, item_free)                                  \
+    struct name {                                                           \
+        type *items;                                                        \
+        size_t n;                                                           \
+        size_t cap;                                                         \
+    };                                                                      \
+                                                                            \
+    static inline void name##_init(struct name *list)                       \
+    {                                                                       \
+        list->items = NULL;                                                 \
+        list->n = 0;                                                        \
+        list->cap = 0;                                                      \
+    }                                                                       \
+                                                                            \
+    static inline type *name##_push(struct name *list)                      \
+    {                                                                       \
+        if (list->n == list->cap) {                                         \
+            list->cap = list->cap ? list->cap * 2 : 8;                      \
+            list->items = xrealloc_array(list->items, list->cap,            \
+                                         sizeof(*list->items));             \
+        }                                                                   \
+        return &list->items[list->n++];                                     \
+    }                                                                       \
+                                                                            \
+    static inline void name##_free(struct name *list)                       \
+    {                                                                       \
+        for (size_t i = 0; i < list->n; i++) {                              \
+            item_free(&list->items[i]);                                     \
+        }                                                                   \
+        free(list->items);                                                  \
+        name##_init(list);                                                  \
+    }
+
+/* Free the string *@s: the item_free of a list of allocated strings. */
+static inline void str_free(char **s)
+{
+    free(*s);
+}
 
 /* A list of error messages, each reported as one `error what=...` line. */
-struct errlist {
-    char **msg;
-    size_t n;
-    size_t cap;
-};
+DEFINE_LIST(errlist, char *, str_free)
 
-void errlist_init(struct errlist *e);
-void errlist_free(struct errlist *e);
 void err_add(struct errlist *e, const char *fmt, ...) PRINTF_FMT(2, 3);
 
 /*
@@ -79,6 +132,12 @@ bool parse_u64(const char *s, int base, uint64_t *out);
 
 /* Parse all of @s as a decimal integer with an optional leading '-'. */
 bool parse_i64(const char *s, int64_t *out);
+
+/*
+ * True, with the number in *@id, if @name is @prefix followed by a decimal
+ * number of at most 32 bits (digits only), e.g. "node12" for "node".
+ */
+bool numbered(const char *name, const char *prefix, uint32_t *id);
 
 /*
  * Print @s between double quotes, with '"' and '\' backslash-escaped and

@@ -52,12 +52,12 @@ static void check_dax(const struct dax_list *dl, size_t i, const char *name,
     if (!CHECK(i < dl->n, "device %zu exists", i)) {
         return;
     }
-    CHECK_STR(dl->d[i].name, name, "name");
-    CHECK_U64(dl->d[i].start, start, "start");
-    CHECK_U64(dl->d[i].size, size, "size");
-    CHECK(dl->d[i].target_node == node, "target_node %lld (got %lld)",
-          (long long)node, (long long)dl->d[i].target_node);
-    CHECK_STR(dl->d[i].driver, driver, "driver");
+    CHECK_STR(dl->items[i].name, name, "name");
+    CHECK_U64(dl->items[i].start, start, "start");
+    CHECK_U64(dl->items[i].size, size, "size");
+    CHECK(dl->items[i].target_node == node, "target_node %lld (got %lld)",
+          (long long)node, (long long)dl->items[i].target_node);
+    CHECK_STR(dl->items[i].driver, driver, "driver");
 }
 
 static void test_dax(void)
@@ -148,13 +148,13 @@ static void test_node(void)
           "garbled meminfo reported");
     CHECK(err_contains(&err, "node: /sys/devices/system/node/node4/meminfo: "
                        "No such file"), "missing meminfo reported");
-    CHECK(nl.count == 3, "3 nodes (got %zu)", nl.count);
-    if (nl.count == 3) {
-        CHECK(nl.n[0].node == 0 && nl.n[0].memtotal_kb == 2031464,
+    CHECK(nl.n == 3, "3 nodes (got %zu)", nl.n);
+    if (nl.n == 3) {
+        CHECK(nl.items[0].node == 0 && nl.items[0].memtotal_kb == 2031464,
               "node 0: 2031464 kB");
-        CHECK(nl.n[1].node == 2 && nl.n[1].memtotal_kb == 0,
+        CHECK(nl.items[1].node == 2 && nl.items[1].memtotal_kb == 0,
               "node 2: 0 kB");
-        CHECK(nl.n[2].node == 10 && nl.n[2].memtotal_kb == 1048576,
+        CHECK(nl.items[2].node == 10 && nl.items[2].memtotal_kb == 1048576,
               "node 10: 1048576 kB (sorted numerically)");
     }
     node_list_free(&nl);
@@ -169,11 +169,11 @@ static void check_range(const struct node_range_list *rl, size_t i,
     if (!CHECK(i < rl->n, "range %zu exists", i)) {
         return;
     }
-    CHECK(rl->r[i].node == node, "range %zu: node %u (got %u)", i,
-          (unsigned)node, (unsigned)rl->r[i].node);
-    CHECK_U64(rl->r[i].start, start, "start");
-    CHECK_U64(rl->r[i].end, end, "end");
-    CHECK_STR(rl->r[i].state, state, "state");
+    CHECK(rl->items[i].node == node, "range %zu: node %u (got %u)", i,
+          (unsigned)node, (unsigned)rl->items[i].node);
+    CHECK_U64(rl->items[i].start, start, "start");
+    CHECK_U64(rl->items[i].end, end, "end");
+    CHECK_STR(rl->items[i].state, state, "state");
 }
 
 /* Link memory block @block into node @node, with @state (NULL: no file). */
@@ -253,7 +253,7 @@ static void test_node_range_merge(void)
         free(out);
     }
     node_range_list_free(&rl);
-    CHECK(rl.n == 0 && rl.r == NULL, "list freed");
+    CHECK(rl.n == 0 && rl.items == NULL, "list freed");
 }
 
 static void test_node_ranges(void)

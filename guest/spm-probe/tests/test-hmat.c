@@ -65,21 +65,21 @@ static void check_lb(const struct hmat *h, size_t i, size_t index,
 {
     char what[64];
 
-    if (!CHECK(i < h->n_lb, "lb entry %zu exists", i)) {
+    if (!CHECK(i < h->lb.n, "lb entry %zu exists", i)) {
         return;
     }
     snprintf(what, sizeof(what), "lb %zu structure index", i);
-    CHECK_U64(h->lb[i].index, index, what);
+    CHECK_U64(h->lb.items[i].index, index, what);
     snprintf(what, sizeof(what), "lb %zu data type", i);
-    CHECK_U64(h->lb[i].data_type, type, what);
+    CHECK_U64(h->lb.items[i].data_type, type, what);
     snprintf(what, sizeof(what), "lb %zu base unit", i);
-    CHECK_U64(h->lb[i].base_unit, base, what);
+    CHECK_U64(h->lb.items[i].base_unit, base, what);
     snprintf(what, sizeof(what), "lb %zu initiator", i);
-    CHECK_U64(h->lb[i].initiator_pd, init, what);
+    CHECK_U64(h->lb.items[i].initiator_pd, init, what);
     snprintf(what, sizeof(what), "lb %zu target", i);
-    CHECK_U64(h->lb[i].target_pd, target, what);
+    CHECK_U64(h->lb.items[i].target_pd, target, what);
     snprintf(what, sizeof(what), "lb %zu entry", i);
-    CHECK_U64(h->lb[i].entry, entry, what);
+    CHECK_U64(h->lb.items[i].entry, entry, what);
 }
 
 /* The report lines of @h, as one allocated string. */
@@ -108,16 +108,17 @@ static void test_valid(void)
     build_valid(&b);
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 0, "valid table");
-    CHECK(h.n_mpda == 3, "3 proximity domain attributes (got %zu)", h.n_mpda);
-    if (h.n_mpda == 3) {
-        CHECK(h.mpda[1].flags == 1 && h.mpda[1].initiator_pd == 0 &&
-              h.mpda[1].memory_pd == 1, "node 1's attributes");
-        CHECK(h.mpda[2].flags == 0 && h.mpda[2].memory_pd == 2,
+    CHECK(h.mpda.n == 3, "3 proximity domain attributes (got %zu)", h.mpda.n);
+    if (h.mpda.n == 3) {
+        CHECK(h.mpda.items[1].flags == 1 &&
+              h.mpda.items[1].initiator_pd == 0 &&
+              h.mpda.items[1].memory_pd == 1, "node 1's attributes");
+        CHECK(h.mpda.items[2].flags == 0 && h.mpda.items[2].memory_pd == 2,
               "node 2 without a valid initiator");
     }
     CHECK(h.n_lb_structs == 3, "3 latency/bandwidth structures (got %zu)",
           h.n_lb_structs);
-    CHECK(h.n_lb == 10, "3 + 3 + 4 entries (got %zu)", h.n_lb);
+    CHECK(h.lb.n == 10, "3 + 3 + 4 entries (got %zu)", h.lb.n);
     check_lb(&h, 0, 0, HMAT_LB_ACCESS_LATENCY, 1000, 0, 0, 10);
     check_lb(&h, 1, 0, HMAT_LB_ACCESS_LATENCY, 1000, 0, 1, 5);
     check_lb(&h, 2, 0, HMAT_LB_ACCESS_LATENCY, 1000, 0, 2, 40);
@@ -127,11 +128,11 @@ static void test_valid(void)
     check_lb(&h, 7, 2, HMAT_LB_READ_LATENCY, 100, 0, 2, 0xffff);
     check_lb(&h, 8, 2, HMAT_LB_READ_LATENCY, 100, 3, 1, 0);
     check_lb(&h, 9, 2, HMAT_LB_READ_LATENCY, 100, 3, 2, 9);
-    CHECK(h.n_cache == 1, "1 cache structure (got %zu)", h.n_cache);
-    if (h.n_cache == 1) {
-        CHECK_U64(h.cache[0].memory_pd, 1, "cache domain");
-        CHECK_U64(h.cache[0].size, 0x10000000, "cache size");
-        CHECK_U64(h.cache[0].n_smbios, 2, "SMBIOS handles");
+    CHECK(h.cache.n == 1, "1 cache structure (got %zu)", h.cache.n);
+    if (h.cache.n == 1) {
+        CHECK_U64(h.cache.items[0].memory_pd, 1, "cache domain");
+        CHECK_U64(h.cache.items[0].size, 0x10000000, "cache size");
+        CHECK_U64(h.cache.items[0].n_smbios, 2, "SMBIOS handles");
     }
 
     text = report_of(&h);
@@ -182,8 +183,8 @@ static void test_values(void)
         char *text;
 
         hmat_init(&h);
-        h.lb = &lb;
-        h.n_lb = 1;
+        h.lb.items = &lb;
+        h.lb.n = 1;
         lb.data_type = HMAT_LB_WRITE_BANDWIDTH;
         text = report_of(&h);
         CHECK(strstr(text, " value=overflow unit=MBps\n") != NULL,
@@ -205,14 +206,14 @@ static void test_truncated(void)
      * + 3 x 2 = 54 bytes long.
      */
     parse(b.buf, 180, &h, &err);
-    CHECK(err.n >= 1 && !strncmp(err.msg[0], "HMAT: truncated: header "
+    CHECK(err.n >= 1 && !strncmp(err.items[0], "HMAT: truncated: header "
                                  "length ", 31), "truncation reported first");
     CHECK(err_contains(&err, "HMAT: structure at offset 0xa0 (type 1, "
                        "length 54) runs past the end of the table at 0xb4"),
           "the cut structure is reported");
     check_nerr(&err, 2, "cut at 180");
-    CHECK(h.n_mpda == 3 && h.n_lb == 0, "the 3 attributes are parsed, no "
-          "entry of the cut structure (%zu, %zu)", h.n_mpda, h.n_lb);
+    CHECK(h.mpda.n == 3 && h.lb.n == 0, "the 3 attributes are parsed, no "
+          "entry of the cut structure (%zu, %zu)", h.mpda.n, h.lb.n);
     done(&h, &err);
 
     printf("# shorter than the ACPI header\n");
@@ -229,8 +230,8 @@ static void test_truncated(void)
         for (size_t len = 0; len < b.len; len++) {
             parse(b.buf, len, &h, &err);
             all_errors = all_errors && err.n > 0;
-            all_sane = all_sane && h.n_mpda <= 3 && h.n_lb <= 10 &&
-                       h.n_cache <= 1;
+            all_sane = all_sane && h.mpda.n <= 3 && h.lb.n <= 10 &&
+                       h.cache.n <= 1;
             done(&h, &err);
         }
         CHECK(all_errors, "every proper prefix reports an error");
@@ -249,9 +250,9 @@ static void test_header(void)
     memcpy(b.buf, "SRAT", 4);
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "wrong signature");
-    CHECK_STR(err.n ? err.msg[0] : NULL, "HMAT: bad signature \"SRAT\"",
+    CHECK_STR(err.n ? err.items[0] : NULL, "HMAT: bad signature \"SRAT\"",
               "error");
-    CHECK(h.n_mpda == 0 && h.n_lb == 0, "nothing parsed");
+    CHECK(h.mpda.n == 0 && h.lb.n == 0, "nothing parsed");
     done(&h, &err);
 
     printf("# header length below 40\n");
@@ -260,7 +261,7 @@ static void test_header(void)
     b.buf[5] = b.buf[6] = b.buf[7] = 0;
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "header length 36");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "HMAT: header length 36 is less than 40", "error");
     done(&h, &err);
 
@@ -269,9 +270,9 @@ static void test_header(void)
     b.buf[20] ^= 1;
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "bad checksum");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "HMAT: checksum mismatch: bytes sum to 0x01, not 0", "error");
-    CHECK(h.n_lb == 10, "all entries parsed anyway");
+    CHECK(h.lb.n == 10, "all entries parsed anyway");
     done(&h, &err);
 
     printf("# minimal table, no structures\n");
@@ -299,11 +300,11 @@ static void test_structures(void)
     hmat_finish(&b);
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "length 4");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "HMAT: structure at offset 0x50 (type 0): invalid length 4",
               "error");
-    CHECK(h.n_mpda == 1, "the structure before it is parsed (got %zu)",
-          h.n_mpda);
+    CHECK(h.mpda.n == 1, "the structure before it is parsed (got %zu)",
+          h.mpda.n);
     done(&h, &err);
 
     printf("# structure length past the end\n");
@@ -325,7 +326,7 @@ static void test_structures(void)
     check_nerr(&err, 1, "5 bytes left");
     CHECK(err_contains(&err, "structure at offset 0x50: 5 byte(s) left"),
           "error");
-    CHECK(h.n_mpda == 1, "the attributes are parsed");
+    CHECK(h.mpda.n == 1, "the attributes are parsed");
     done(&h, &err);
 
     printf("# short attributes, cache and latency structures: skipped, "
@@ -344,7 +345,7 @@ static void test_structures(void)
                        "0x40: length 28, less than 32"), "latency");
     CHECK(err_contains(&err, "HMAT: memory side cache structure at offset "
                        "0x5c: length 16, less than 32"), "cache");
-    CHECK(h.n_mpda == 1 && h.mpda[0].memory_pd == 4,
+    CHECK(h.mpda.n == 1 && h.mpda.items[0].memory_pd == 4,
           "the attributes after them are parsed");
     done(&h, &err);
 
@@ -357,11 +358,11 @@ static void test_structures(void)
     hmat_finish(&b);
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "counts");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "HMAT: latency/bandwidth structure at offset 0x28: 1 "
               "initiator(s) and 3 target(s) do not fit in its length 48",
               "error");
-    CHECK(h.n_lb == 0 && h.n_mpda == 1, "no entries; the next structure "
+    CHECK(h.lb.n == 0 && h.mpda.n == 1, "no entries; the next structure "
           "is parsed");
     done(&h, &err);
 
@@ -372,8 +373,8 @@ static void test_structures(void)
     check_nerr(&err, 1, "huge counts");
     CHECK(err_contains(&err, "4294967295 initiator(s) and 4294967295 "
                        "target(s) do not fit in its length 48"), "error");
-    CHECK(h.n_mpda == 1, "the next structure is parsed");
-    CHECK(h.n_lb == 0, "no entries");
+    CHECK(h.mpda.n == 1, "the next structure is parsed");
+    CHECK(h.lb.n == 0, "no entries");
     done(&h, &err);
 
     printf("# reserved data type and hierarchy: skipped\n");
@@ -388,7 +389,8 @@ static void test_structures(void)
                        "type 6"), "data type");
     CHECK(err_contains(&err, "structure at offset 0x58: reserved memory "
                        "hierarchy 4"), "hierarchy");
-    CHECK(h.n_lb == 2 && h.lb[0].data_type == 2 && h.lb[0].index == 0,
+    CHECK(h.lb.n == 2 && h.lb.items[0].data_type == 2 &&
+          h.lb.items[0].index == 0,
           "the valid structure is parsed, as the first one");
     done(&h, &err);
 
@@ -399,10 +401,10 @@ static void test_structures(void)
     hmat_finish(&b);
     parse(b.buf, b.len, &h, &err);
     check_nerr(&err, 1, "SMBIOS handles");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "HMAT: memory side cache structure at offset 0x28: 3 SMBIOS "
               "handle(s) need 38 bytes, its length is 36", "error");
-    CHECK(h.n_cache == 0, "skipped");
+    CHECK(h.cache.n == 0, "skipped");
     done(&h, &err);
 
     printf("# more than %d entries in all\n", HMAT_LB_MAX_ENTRIES);
@@ -436,7 +438,7 @@ static void test_structures(void)
         check_nerr(&err, 1, "too many entries");
         CHECK(err_contains(&err, "300 x 220 entries, more than 65536 in all"),
               "error");
-        CHECK(h.n_lb == 0, "none kept");
+        CHECK(h.lb.n == 0, "none kept");
         done(&h, &err);
         free(big);
     }
@@ -466,8 +468,8 @@ static void test_structures(void)
             b.len = len;
             hmat_finish(&b);
             parse(b.buf, b.len, &h, &err);
-            sane = sane && h.n_mpda <= (len - 40) / 40 &&
-                   h.n_lb <= (len - 40) / 2;
+            sane = sane && h.mpda.n <= (len - 40) / 40 &&
+                   h.lb.n <= (len - 40) / 2;
             done(&h, &err);
         }
         CHECK(sane, "3000 garbage tables parsed, counts plausible");
@@ -505,7 +507,7 @@ static void test_read(void)
     errlist_init(&err);
     hmat_read(root, &h, &err);
     check_nerr(&err, 0, "HMAT file");
-    CHECK(h.n_mpda == 3 && h.n_lb == 10 && h.n_cache == 1,
+    CHECK(h.mpda.n == 3 && h.lb.n == 10 && h.cache.n == 1,
           "everything read from the file");
     done(&h, &err);
     tree_remove(root);

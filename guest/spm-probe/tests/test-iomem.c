@@ -56,13 +56,13 @@ int main(void)
     CHECK(io.n == 21, "21 entries parsed (got %zu)", io.n);
 
     for (size_t i = 0; i < io.n; i++) {
-        if (!strcmp(io.e[i].name, "System RAM (kmem)")) {
-            kmem = &io.e[i];
+        if (!strcmp(io.items[i].name, "System RAM (kmem)")) {
+            kmem = &io.items[i];
         }
-        if (!strcmp(io.e[i].name, "System ROM")) {
-            rom = &io.e[i];
+        if (!strcmp(io.items[i].name, "System ROM")) {
+            rom = &io.items[i];
         }
-        n_reported += iomem_is_reported(&io.e[i]);
+        n_reported += iomem_is_reported(&io.items[i]);
     }
     CHECK(rom && rom->depth == 1, "\"System ROM\" is at depth 1");
     if (CHECK(kmem != NULL, "name with spaces and parentheses parsed")) {
@@ -73,14 +73,15 @@ int main(void)
     }
     CHECK(n_reported == 5, "5 top-level RAM/Soft Reserved entries (got %zu)",
           n_reported);
-    CHECK(io.n > 0 && io.e[io.n - 1].depth == 0 &&
-          !strcmp(io.e[io.n - 1].name, "Soft Reserved") &&
-          io.e[io.n - 1].start == 0x280000000ull,
+    CHECK(io.n > 0 && io.items[io.n - 1].depth == 0 &&
+          !strcmp(io.items[io.n - 1].name, "Soft Reserved") &&
+          io.items[io.n - 1].start == 0x280000000ull,
           "last line without newline parsed");
-    CHECK(io.n > 19 && !strcmp(io.e[19].name, "soft reserved") &&
-          !iomem_is_reported(&io.e[19]), "names match case-sensitively");
-    CHECK(io.n > 1 && io.e[1].start == 0x1000 && io.e[1].end == 0x9fbff &&
-          iomem_is_reported(&io.e[1]), "first System RAM range");
+    CHECK(io.n > 19 && !strcmp(io.items[19].name, "soft reserved") &&
+          !iomem_is_reported(&io.items[19]), "names match case-sensitively");
+    CHECK(io.n > 1 && io.items[1].start == 0x1000 &&
+          io.items[1].end == 0x9fbff && iomem_is_reported(&io.items[1]),
+          "first System RAM range");
 
     iomem_free(&io);
     errlist_free(&err);

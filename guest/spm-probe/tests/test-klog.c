@@ -90,9 +90,10 @@ int main(void)
     CHECK(map.n == ARRAY_SIZE(want), "%zu distinct PXMs (got %zu)",
           ARRAY_SIZE(want), map.n);
     for (size_t i = 0; i < ARRAY_SIZE(want) && i < map.n; i++) {
-        CHECK(map.m[i].pxm == want[i][0] && map.m[i].node == want[i][1],
+        CHECK(map.items[i].pxm == want[i][0] &&
+              map.items[i].node == want[i][1],
               "entry %zu: PXM %u -> node %u (got PXM %u -> node %u)", i,
-              want[i][0], want[i][1], map.m[i].pxm, map.m[i].node);
+              want[i][0], want[i][1], map.items[i].pxm, map.items[i].node);
     }
     CHECK(pxm_map_lookup(&map, 7) == 3, "lookup PXM 7 -> node 3");
     CHECK(pxm_map_lookup(&map, 3) == -1, "lookup of unknown PXM 3 is -1");

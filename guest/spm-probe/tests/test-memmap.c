@@ -33,9 +33,9 @@ static void check_entry(const struct memmap *mm, size_t i, uint64_t start,
     if (!CHECK(i < mm->n, "entry %zu exists", i)) {
         return;
     }
-    CHECK_U64(mm->e[i].start, start, "start");
-    CHECK_U64(mm->e[i].end, end, "end");
-    CHECK_STR(mm->e[i].type, type, "type");
+    CHECK_U64(mm->items[i].start, start, "start");
+    CHECK_U64(mm->items[i].end, end, "end");
+    CHECK_STR(mm->items[i].type, type, "type");
 }
 
 int main(void)

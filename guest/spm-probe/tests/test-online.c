@@ -22,13 +22,13 @@ static void add_block(const char *root, unsigned n, const char *state)
 static void add_dev(struct dax_list *dl, const char *name, uint64_t start,
                     uint64_t size)
 {
-    grow_array((void **)&dl->d, &dl->cap, dl->n, sizeof(*dl->d));
-    dl->d[dl->n].name = xstrdup(name);
-    dl->d[dl->n].start = start;
-    dl->d[dl->n].size = size;
-    dl->d[dl->n].target_node = 1;
-    dl->d[dl->n].driver = xstrdup("none");
-    dl->n++;
+    struct dax_dev *d = dax_list_push(dl);
+
+    d->name = xstrdup(name);
+    d->start = start;
+    d->size = size;
+    d->target_node = 1;
+    d->driver = xstrdup("none");
 }
 
 static void check_file(const char *root, const char *rel, const char *want)
@@ -98,12 +98,12 @@ int main(void)
     online_dax(root, &dl, &ol);
     CHECK(ol.n == 2, "two results");
     if (ol.n == 2) {
-        CHECK_STR(ol.r[0].name, "dax0.0", "first result");
-        CHECK(ol.r[0].error == NULL, "dax0.0 (already kmem) ok (%s)",
-              ol.r[0].error ? ol.r[0].error : "");
-        CHECK_STR(ol.r[1].name, "dax1.0", "second result");
+        CHECK_STR(ol.items[0].name, "dax0.0", "first result");
+        CHECK(ol.items[0].error == NULL, "dax0.0 (already kmem) ok (%s)",
+              ol.items[0].error ? ol.items[0].error : "");
+        CHECK_STR(ol.items[1].name, "dax1.0", "second result");
         /* The fake driver link does not move, so binding "fails". */
-        CHECK_STR(ol.r[1].error, "still bound to device_dax after binding "
+        CHECK_STR(ol.items[1].error, "still bound to device_dax after binding "
                   "to kmem", "dax1.0 error");
     }
     check_file(root, "sys/bus/dax/drivers/device_dax/unbind", "dax1.0");
@@ -126,9 +126,11 @@ int main(void)
     }
     online_dax(root, &dl, &ol);
     if (CHECK(ol.n == 2, "two results")) {
-        CHECK_STR(ol.r[0].error, "/sys/devices/system/memory/block_size_bytes:"
+        CHECK_STR(ol.items[0].error,
+                  "/sys/devices/system/memory/block_size_bytes:"
                   " cannot parse \"zz\"", "dax0.0 error");
-        CHECK_STR(ol.r[1].error, "kmem: new_id: No such file or directory; "
+        CHECK_STR(ol.items[1].error,
+                  "kmem: new_id: No such file or directory; "
                   "bind: No such file or directory", "dax1.0 error");
     }
     online_list_free(&ol);

@@ -6,8 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "perf.h"
+#include "access.h"
+#include "cache.h"
+#include "distance.h"
+#include "node.h"
 #include "report.h"
+#include "tier.h"
 #include "testutil.h"
 
 #define NODE "sys/devices/system/node/"
@@ -285,7 +289,7 @@ static void test_caches(void)
     CHECK(err_contains(&err, "cache: /sys/devices/system/node/node4/"
                        "memory_side_cache: Not a directory"),
           "a memory_side_cache that is not a directory");
-    CHECK(cl.n == 1 && cl.c[0].node == 1 && cl.c[0].level == 2,
+    CHECK(cl.n == 1 && cl.items[0].node == 1 && cl.items[0].level == 2,
           "the good cache is kept");
     cache_list_free(&cl);
     errlist_free(&err);
@@ -422,7 +426,7 @@ static void test_tiers(void)
     CHECK(err_contains(&err, "tier: /sys/devices/virtual/memory_tiering/"
                        "memory_tier9/nodelist: No such file or directory"),
           "missing");
-    CHECK(tl.n == 2 && tl.t[0].tier == 0 && tl.t[1].tier == 22,
+    CHECK(tl.n == 2 && tl.items[0].tier == 0 && tl.items[1].tier == 22,
           "the good tiers are kept");
     tier_list_free(&tl);
     errlist_free(&err);

@@ -34,17 +34,17 @@ static void check_mem(const struct srat *s, size_t i, uint32_t pxm,
 {
     char what[64];
 
-    if (!CHECK(i < s->n_mem, "entry %zu exists", i)) {
+    if (!CHECK(i < s->mem.n, "entry %zu exists", i)) {
         return;
     }
     snprintf(what, sizeof(what), "entry %zu pxm", i);
-    CHECK_U64(s->mem[i].pxm, pxm, what);
+    CHECK_U64(s->mem.items[i].pxm, pxm, what);
     snprintf(what, sizeof(what), "entry %zu base", i);
-    CHECK_U64(s->mem[i].base, base, what);
+    CHECK_U64(s->mem.items[i].base, base, what);
     snprintf(what, sizeof(what), "entry %zu length", i);
-    CHECK_U64(s->mem[i].length, length, what);
+    CHECK_U64(s->mem.items[i].length, length, what);
     snprintf(what, sizeof(what), "entry %zu flags", i);
-    CHECK_U64(s->mem[i].flags, flags, what);
+    CHECK_U64(s->mem.items[i].flags, flags, what);
 }
 
 static void parse(const uint8_t *buf, size_t len, struct srat *s,
@@ -71,7 +71,7 @@ static void test_valid(void)
     build_valid(&b);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 0, "valid table");
-    CHECK(s.n_mem == 6, "6 memory affinity entries (got %zu)", s.n_mem);
+    CHECK(s.mem.n == 6, "6 memory affinity entries (got %zu)", s.mem.n);
     check_mem(&s, 0, 0, 0x0, 0xa0000, 0x1);
     check_mem(&s, 1, 0, 0x100000, 0x7ff00000, 0x1);
     check_mem(&s, 2, 1, 0x100000000ull, 0x40000000, 0x1);
@@ -94,14 +94,14 @@ static void test_truncated(void)
     parse(b.buf, 200, &s, &err);
     snprintf(want, sizeof(want), "SRAT: truncated: header length %zu, "
              "read 200", b.len);
-    CHECK(err.n >= 1 && !strcmp(err.msg[0], want), "first error is \"%s\"",
+    CHECK(err.n >= 1 && !strcmp(err.items[0], want), "first error is \"%s\"",
           want);
     CHECK(err_contains(&err, "subtable at offset 0xb8 (type 1, length 40) "
                        "runs past the end of the table at 0xc8"),
           "the cut subtable is reported");
     check_nerr(&err, 2, "truncated table");
-    CHECK(s.n_mem == 2, "the 2 complete memory entries before the cut are "
-          "parsed (got %zu)", s.n_mem);
+    CHECK(s.mem.n == 2, "the 2 complete memory entries before the cut are "
+          "parsed (got %zu)", s.mem.n);
     check_mem(&s, 1, 0, 0x100000, 0x7ff00000, 0x1);
     done(&s, &err);
 
@@ -110,13 +110,13 @@ static void test_truncated(void)
     check_nerr(&err, 1, "20-byte table");
     CHECK(err_contains(&err, "SRAT: truncated: read 20 bytes"),
           "error says truncated, read 20 bytes");
-    CHECK(s.n_mem == 0, "no entries");
+    CHECK(s.mem.n == 0, "no entries");
     done(&s, &err);
 
     printf("# header only, cut before the reserved bytes end\n");
     parse(b.buf, 40, &s, &err);
     check_nerr(&err, 1, "40-byte table");
-    CHECK(err.n && !strncmp(err.msg[0], "SRAT: truncated: header length ",
+    CHECK(err.n && !strncmp(err.items[0], "SRAT: truncated: header length ",
                             31), "error says truncated");
     done(&s, &err);
 
@@ -127,7 +127,7 @@ static void test_truncated(void)
         for (size_t len = 0; len < b.len; len++) {
             parse(b.buf, len, &s, &err);
             all_errors = all_errors && err.n > 0;
-            all_sane = all_sane && s.n_mem <= 6;
+            all_sane = all_sane && s.mem.n <= 6;
             done(&s, &err);
         }
         CHECK(all_errors, "every proper prefix reports an error");
@@ -146,15 +146,15 @@ static void test_header(void)
     memcpy(b.buf, "HMAT", 4);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "wrong signature");
-    CHECK_STR(err.n ? err.msg[0] : NULL, "SRAT: bad signature \"HMAT\"",
+    CHECK_STR(err.n ? err.items[0] : NULL, "SRAT: bad signature \"HMAT\"",
               "error");
-    CHECK(s.n_mem == 0, "nothing parsed");
+    CHECK(s.mem.n == 0, "nothing parsed");
     done(&s, &err);
 
     printf("# unprintable signature\n");
     memcpy(b.buf, "\x01S\"\xff", 4);
     parse(b.buf, b.len, &s, &err);
-    CHECK_STR(err.n ? err.msg[0] : NULL, "SRAT: bad signature \"?S\"?\"",
+    CHECK_STR(err.n ? err.items[0] : NULL, "SRAT: bad signature \"?S\"?\"",
               "error");
     done(&s, &err);
 
@@ -164,9 +164,9 @@ static void test_header(void)
     b.buf[5] = b.buf[6] = b.buf[7] = 0;
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "header length 44");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "SRAT: header length 44 is less than 48", "error");
-    CHECK(s.n_mem == 0, "nothing parsed");
+    CHECK(s.mem.n == 0, "nothing parsed");
     done(&s, &err);
 
     printf("# bad checksum: reported, table still parsed\n");
@@ -174,9 +174,9 @@ static void test_header(void)
     b.buf[9] ^= 0x10;
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "bad checksum");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "SRAT: checksum mismatch: bytes sum to 0x10, not 0", "error");
-    CHECK(s.n_mem == 6, "all 6 entries parsed anyway (got %zu)", s.n_mem);
+    CHECK(s.mem.n == 6, "all 6 entries parsed anyway (got %zu)", s.mem.n);
     done(&s, &err);
 
     printf("# more bytes read than the header length\n");
@@ -184,7 +184,7 @@ static void test_header(void)
     parse(b.buf, b.len + 8, &s, &err);
     check_nerr(&err, 1, "trailing bytes");
     CHECK(err_contains(&err, "8 bytes after the end of the table"), "error");
-    CHECK(s.n_mem == 6, "all 6 entries parsed");
+    CHECK(s.mem.n == 6, "all 6 entries parsed");
     done(&s, &err);
 
     printf("# minimal table, no subtables\n");
@@ -192,7 +192,7 @@ static void test_header(void)
     srat_finish(&b);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 0, "empty SRAT");
-    CHECK(s.n_mem == 0, "no entries");
+    CHECK(s.mem.n == 0, "no entries");
     done(&s, &err);
 }
 
@@ -211,11 +211,11 @@ static void test_subtables(void)
     srat_finish(&b);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "length 0");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "SRAT: subtable at offset 0x58 (type 1): invalid length 0",
               "error");
-    CHECK(s.n_mem == 1, "entry before it parsed, walk stopped (got %zu)",
-          s.n_mem);
+    CHECK(s.mem.n == 1, "entry before it parsed, walk stopped (got %zu)",
+          s.mem.n);
     done(&s, &err);
 
     printf("# subtable length 1\n");
@@ -234,7 +234,7 @@ static void test_subtables(void)
     srat_finish(&b);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "overrun");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "SRAT: subtable at offset 0x40 (type 7, length 200) runs past "
               "the end of the table at 0x54", "error");
     done(&s, &err);
@@ -248,7 +248,7 @@ static void test_subtables(void)
     check_nerr(&err, 1, "trailing byte");
     CHECK(err_contains(&err, "subtable at offset 0x58: 1 byte(s) left"),
           "error");
-    CHECK(s.n_mem == 1, "entry parsed");
+    CHECK(s.mem.n == 1, "entry parsed");
     done(&s, &err);
 
     printf("# memory affinity shorter than 40: skipped, walk goes on\n");
@@ -258,10 +258,10 @@ static void test_subtables(void)
     srat_finish(&b);
     parse(b.buf, b.len, &s, &err);
     check_nerr(&err, 1, "short memory affinity");
-    CHECK_STR(err.n ? err.msg[0] : NULL,
+    CHECK_STR(err.n ? err.items[0] : NULL,
               "SRAT: memory affinity at offset 0x30: length 30, expected 40",
               "error");
-    CHECK(s.n_mem == 1, "the following entry is parsed (got %zu)", s.n_mem);
+    CHECK(s.mem.n == 1, "the following entry is parsed (got %zu)", s.mem.n);
     check_mem(&s, 0, 4, 0x100000000ull, 0x10000000, 1);
     done(&s, &err);
 
@@ -281,7 +281,7 @@ static void test_subtables(void)
             b.len = len;
             srat_finish(&b);
             parse(b.buf, b.len, &s, &err);
-            sane = sane && s.n_mem <= (len - 48) / 40;
+            sane = sane && s.mem.n <= (len - 48) / 40;
             done(&s, &err);
         }
         CHECK(sane, "2000 garbage tables parsed, entry counts plausible");
@@ -310,7 +310,7 @@ static void test_read(void)
     errlist_init(&err);
     srat_read(root, &s, &err);
     check_nerr(&err, 0, "SRAT file");
-    CHECK(s.n_mem == 6, "6 entries read from the file");
+    CHECK(s.mem.n == 6, "6 entries read from the file");
     done(&s, &err);
     tree_remove(root);
 }

@@ -51,7 +51,7 @@ int test_done(void)
 bool check_nerr(const struct errlist *err, size_t n, const char *what)
 {
     for (size_t i = 0; i < err->n; i++) {
-        printf("   error: %s\n", err->msg[i]);
+        printf("   error: %s\n", err->items[i]);
     }
     return CHECK(err->n == n, "%s: %zu error(s), want %zu", what, err->n, n);
 }
@@ -59,7 +59,7 @@ bool check_nerr(const struct errlist *err, size_t n, const char *what)
 bool err_contains(const struct errlist *err, const char *needle)
 {
     for (size_t i = 0; i < err->n; i++) {
-        if (strstr(err->msg[i], needle)) {
+        if (strstr(err->items[i], needle)) {
             return true;
         }
     }
