@@ -21,10 +21,9 @@ from spm.report import READY
 BENCH_BUILD = os.path.join(paths.BUILD, "bench")
 # the test guest's initramfs with spm-membw appended (bench/run makes it)
 BENCH_INITRD = os.path.join(BENCH_BUILD, "initramfs.cpio.gz")
-STOCK_QEMU = os.path.join(paths.BUILD, "stock-qemu", "qemu-system-x86_64")
 
 # Each QEMU with the name of its SPM device.
-QEMUS = {"ours": (paths.QEMU, "spm-memory"), "stock": (STOCK_QEMU, "sp-mem")}
+QEMUS = {"ours": (paths.QEMU, "spm-memory"), "stock": (paths.STOCK_QEMU, "sp-mem")}
 
 # Room in device memory for the largest configuration; every guest of a
 # comparison has the same -m, so that only the SPM differs.

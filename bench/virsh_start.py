@@ -17,17 +17,18 @@ import time
 import xml.etree.ElementTree as ET
 
 import benchlib
-from spm import libvirt
+from spm import domainxml, libvirt
 from spm.paths import QEMU_DATA
+from spmtest.daemon import DAEMON
 
 PREFIX = "bench-start-"
 
 
 def domain(name, qemu, model, mib):
     """Define domain NAME; returns its scratch directory."""
-    wd = libvirt.workdir(prefix=PREFIX)
-    device = (libvirt.spm_xml if model == "spm" else libvirt.dimm_xml)(mib, 1)
-    root = ET.fromstring(libvirt.domain_xml(name, wd, device))
+    wd = libvirt.scratch_dir(prefix=PREFIX)
+    device = (domainxml.spm_xml if model == "spm" else domainxml.dimm_xml)(mib, 1)
+    root = ET.fromstring(domainxml.domain_xml(name, wd, device))
     root.find("devices/emulator").text = benchlib.QEMUS[qemu][0]
     if qemu == "stock":
         # the stock QEMU under libvirt looks for its firmware in sid's root,
@@ -56,7 +57,7 @@ def main():
     args = ap.parse_args()
     variants = [(q, m) for q in benchlib.qemus(args.qemu) for m in ("spm", "dimm")]
     names = {v: PREFIX + "-".join(v) for v in variants}
-    daemon = libvirt.Daemon()
+    daemon = DAEMON
     daemon.up()
     dirs = []
     try:

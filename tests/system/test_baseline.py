@@ -13,7 +13,7 @@ from spm.check import contains
 from spm.guest import run
 from spm.paths import FIRMWARES, GiB, MiB
 from spm.report import memdev_range
-from spm.testcase import TestCase, add_tests
+from spmtest.case import TestCase, add_tests
 
 ORDER = 20
 

@@ -5,7 +5,7 @@ socket path can be.
 A UNIX socket path has at most 107 characters, and libvirt and its QEMUs
 make sockets deep below the daemon's state directory (a guest-agent
 channel: run/libvirt/qemu/channel/ID-NAME/org.qemu.guest_agent.0).  That
-directory is therefore a short path outside the tree (tools/lib.sh's
+directory is therefore a short path outside the tree (lib/lib.sh's
 STATE), whatever the checkout's path.  This suite copies the checkout (its
 tracked and new files, as they are in the work tree) to a path of more than
 LENGTH characters, builds libvirt there (the other builds, QEMU, SeaBIOS
@@ -24,10 +24,11 @@ import subprocess
 import tempfile
 
 from spm.paths import BUILD, PREFIX, STATE, SUN_PATH_MAX, TOP
-from spm.testcase import TestCase
+from spmtest.case import TestCase
+from spmtest.suites import GUEST_BUILDS
 
 ORDER = 900
-BUILDS = ("seabios", "qemu", "initramfs")
+BUILDS = GUEST_BUILDS
 # the checkout's path has more characters than this
 LENGTH = 200
 # what the long checkout's build directory takes from this one's, linked

@@ -6,7 +6,7 @@ import unittest
 
 from spm.guest import Guest, run
 from spm.report import BEGIN, READY, GuestError, parse_report
-from spm.testcase import TestCase
+from spmtest.case import TestCase
 
 ORDER = 10
 ARGS = ["-m", "512M"]

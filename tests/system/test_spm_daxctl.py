@@ -18,11 +18,11 @@ movable (the guest's daxctl says so; checked too).
 import unittest
 
 from spm.check import check_spm
-from spm.daxctl import check_list, json_output, run, spm_bytes_by_node
+from spm.daxctl import check_list, json_output, run_in_guest, spm_bytes_by_node
 from spm.guest import Guest
 from spm.paths import FIRMWARES
 from spm.report import READY
-from spm.testcase import TestCase, add_tests
+from spmtest.case import TestCase, add_tests
 from test_spm_qemu import numa, spm
 
 ORDER = 55
@@ -50,11 +50,11 @@ class SpmDaxctl(TestCase):
         return g.wait_reports(count + 1, timeout=120)[-1]
 
     def daxctl(self, g, name, args):
-        return json_output(*run(g, name, "daxctl " + args), what="daxctl " + args)
+        return json_output(*run_in_guest(g, name, "daxctl " + args), what="daxctl " + args)
 
     def reconfigure(self, g, name, args):
         """daxctl reconfigure-device ARGS succeeds for every SPM device."""
-        status, out = run(g, name, "daxctl reconfigure-device " + args)
+        status, out = run_in_guest(g, name, "daxctl reconfigure-device " + args)
         self.assertEqual(status, 0, out)
         self.assertIn("reconfigured %d devices" % len(NODES), out)
 
@@ -119,7 +119,7 @@ class SpmDaxctl(TestCase):
         nothing is onlined."""
         g = self.guest("seabios", append="")
         boot = g.reports()[0]
-        status, out = run(g, "refused", "daxctl reconfigure-device --mode=system-ram all")
+        status, out = run_in_guest(g, "refused", "daxctl reconfigure-device --mode=system-ram all")
         self.assertNotEqual(status, 0, out)
         self.assertIn("kernel policy will auto-online memory", out)
         check_list(self, g.memdevs, boot, self.daxctl(g, "list", "list -D"), "devdax")

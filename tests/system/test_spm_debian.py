@@ -24,25 +24,17 @@ from spm import debian, libvirt
 from spm.check import check_spm, spm_devices
 from spm.daxctl import check_list, spm_bytes_by_node
 from spm.paths import MiB
-from spm.testcase import TestCase
+from spmtest.case import LibvirtTestCase
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 1000
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt", "debian-image")
+BUILDS = LIBVIRT_BUILDS + ("debian-image",)
 
 PREFIX = "spmdeb-"
 
-daemon = libvirt.Daemon()
+class SpmDebian(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
 
-
-def setUpModule():
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
-
-
-class SpmDebian(TestCase):
     def test_import_boot_online(self):
         """virt-install --import boots the Debian image with three SPM
         devices on two memory-only nodes; systemd reaches a running system,
@@ -50,7 +42,7 @@ class SpmDebian(TestCase):
         with daxctl."""
         dom = libvirt.Domain(PREFIX + "trixie", workdir=self.workdir)
         self.addCleanup(dom.remove)
-        memdevs, rep, seconds = debian.boot(dom)
+        memdevs, rep, seconds = debian.create_and_wait(dom)
         print("\nDebian guest: virt-install to its report in %.0f s" % seconds, file=sys.stderr)
 
         self.assertEqual(rep.fields.get("system-running"), ["running"], "systemd's state")

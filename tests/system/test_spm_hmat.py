@@ -16,7 +16,7 @@ from spm.check import check_spm
 from spm.guest import run
 from spm.hmat import check_performance, node_list
 from spm.paths import FIRMWARES, MiB
-from spm.testcase import TestCase, add_tests
+from spmtest.case import TestCase, add_tests
 
 ORDER = 40
 

@@ -14,28 +14,18 @@ import xml.etree.ElementTree as ET
 
 from spm import libvirt
 from spm.check import check_spm
+from spm.domainxml import add_firmware, template_element
 from spm.hmat import check_performance
-from spm.libvirt import add_firmware, template_element
 from spm.paths import TOP, MiB
-from spm.testcase import TestCase
+from spmtest.case import LibvirtTestCase
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 60
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spm-hmat-lv-"
 EXAMPLE = os.path.join(TOP, "examples", "spm-hbm-domain.xml")
 UNITS = {"B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
          "TiB": 1 << 40}
-
-daemon = libvirt.Daemon()
-
-
-def setUpModule():
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
-
 
 def perf_of(root):
     """{(initiator, target): (latency ns, bandwidth MiB/s)} of the access
@@ -135,7 +125,9 @@ def add_slow_node(root):
     root.find("memory").text = str(2048 + 1024 + 512)
 
 
-class SpmHmatLibvirt(TestCase):
+class SpmHmatLibvirt(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def boot(self, name, firmware, slow_node):
         wd = self.workdir
         root = example(wd, PREFIX + name, firmware)
@@ -170,7 +162,9 @@ class SpmHmatLibvirt(TestCase):
         self.boot("two-ovmf", "ovmf", True)
 
 
-class SpmHmatLibvirtCacheUnits(TestCase):
+class SpmHmatLibvirtCacheUnits(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     # libvirt 11.3 ignored the unit of a NUMA cell's <cache> <size> and
     # <line> (it read "./size/unit" and "./line/unit", elements, not the
     # attributes): <size value='64' unit='MiB'/> became 64 KiB, silently.

@@ -18,16 +18,17 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from spm import libvirt
-from spm.check import check_dimms, check_live_xml, check_spm
-from spm.libvirt import (Domain, cells, check_hotplug_refused, controlled, dimm_xml,
-                         domain_xml, domains, recorded_spm_device, spm_targets,
-                         template_element, virsh)
-from spm.libvirt import spm_xml as spm
+from spm.check import check_dimms, check_hotplug_refused, check_live_xml, check_spm
+from spm.domainxml import (cells, dimm_xml, domain_xml, spm_targets, spm_xml as spm,
+                           template_element)
+from spm.libvirt import Domain, controlled, domains, recorded_spm_device, virsh
 from spm.paths import FIRMWARES, INITRD, KERNEL, TOP
-from spm.testcase import TestCase, add_tests
+from spmtest.case import LibvirtTestCase, add_tests
+from spmtest.daemon import DAEMON
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 50
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spmtest-"
 EXAMPLE = os.path.join(TOP, "examples", "spm-domain.xml")
 
@@ -38,18 +39,9 @@ SCENARIOS = {
     "mixed": (cells(2), spm(512, 1) + dimm_xml(512, 2), [1]),
 }
 
-daemon = libvirt.Daemon()
+class SpmLibvirtBoot(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
 
-
-def setUpModule():
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
-
-
-class SpmLibvirtBoot(TestCase):
     def boot(self, name, firmware):
         numa, devices, nodes = SCENARIOS[name]
         dom = "%s%s-%s" % (PREFIX, name, firmware)
@@ -73,7 +65,9 @@ add_tests(SpmLibvirtBoot, "boot", (("%s_%s" % (name, fw), (name, fw))
                                    for name in SCENARIOS for fw in FIRMWARES))
 
 
-class SpmLibvirtHotplug(TestCase):
+class SpmLibvirtHotplug(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def test_attach_detach_refused(self):
         """Live attach and detach of spm fail clearly; the guest runs on."""
         dom = PREFIX + "hotplug"
@@ -91,7 +85,9 @@ class SpmLibvirtHotplug(TestCase):
         self.assertIn("Running hypervisor", virsh("version").stdout)
 
 
-class SpmLibvirtDeviceRecord(TestCase):
+class SpmLibvirtDeviceRecord(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def test_recorded_across_restart(self):
         """virtqemud records the device it chose for spm (spm-memory with our
         QEMU) in the domain's status XML; a restart of virtqemud keeps the
@@ -101,7 +97,7 @@ class SpmLibvirtDeviceRecord(TestCase):
             d.start_ready()
             self.assertEqual(recorded_spm_device(dom), "spm-memory")
             pid = d.qemu_pid()
-            daemon.restart()
+            DAEMON.restart()
             self.assertEqual(d.state(), "running")
             self.assertEqual(d.qemu_pid(), pid)
             self.assertEqual(recorded_spm_device(dom), "spm-memory")
@@ -111,7 +107,9 @@ class SpmLibvirtDeviceRecord(TestCase):
         check_spm(self, d.memdevs, d.reports()[-1], [1], online=False)
 
 
-class SpmLibvirtLifecycle(TestCase):
+class SpmLibvirtLifecycle(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def test_save_managedsave_restart(self):
         """virsh save and restore, managedsave and start, and a restart of
         virtqemud keep the guest's data in SPM (a pattern written over its
@@ -145,7 +143,7 @@ class SpmLibvirtLifecycle(TestCase):
             virsh("start", dom)
             check_pattern(d, "after managedsave and start")
 
-            daemon.restart()
+            DAEMON.restart()
             check_pattern(d, "after a restart of virtqemud")
             d.send("poweroff -f")
             d.wait_shutoff()
@@ -162,7 +160,9 @@ def inactive_spm(dom):
     return out
 
 
-class SpmLibvirtConfig(TestCase):
+class SpmLibvirtConfig(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def test_update_detach_config(self):
         """update-device --config and detach-device --config find an spm
         device by its target (size, node, address) and change the persistent
@@ -226,15 +226,16 @@ def owner(path):
     return st.st_uid, st.st_gid
 
 
-class SpmLibvirtUnprivileged(TestCase):
+class SpmLibvirtUnprivileged(LibvirtTestCase):
     """QEMU runs as qemu.conf's unprivileged user (Domain.start checks that
     for every test); the DAC driver lends it the files it needs."""
+    DOMAIN_PREFIX = PREFIX
 
     def test_spm_file_owner(self):
         """A file-backed, shared SPM is handed to QEMU's user while the domain
         runs and given back to its owner (not root) when it stops, as are
         the kernel and initramfs; the guest sees the SPM."""
-        _, quid, qgid = libvirt.qemu_user()
+        _, quid, qgid = libvirt.qemu_ids()
         nobody = (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
         dom = PREFIX + "owner"
         wd = self.workdir
@@ -264,7 +265,7 @@ class SpmLibvirtUnprivileged(TestCase):
         """An SPM path below a directory QEMU's user can't search is refused
         at start, before QEMU runs, with the path, the directory and the
         ids; the file is left as it was."""
-        user, quid, qgid = libvirt.qemu_user()
+        user, quid, qgid = libvirt.qemu_ids()
         dom = PREFIX + "unreachable"
         wd = self.workdir
         private = os.path.join(wd, "private")
@@ -368,7 +369,9 @@ BAD = {
 }
 
 
-class SpmLibvirtBadXML(TestCase):
+class SpmLibvirtBadXML(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def bad(self, name):
         kwargs, phase, message = BAD[name]
         dom = PREFIX + "bad-" + name

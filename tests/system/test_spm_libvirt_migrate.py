@@ -20,13 +20,14 @@ import xml.etree.ElementTree as ET
 
 from spm import libvirt
 from spm.check import check_spm
-from spm.libvirt import (controlled, recorded_spm_device, remove_domains, spm_element,
-                         spm_targets, to_text, virsh)
+from spm.domainxml import spm_element, spm_targets, to_text
+from spm.libvirt import controlled, recorded_spm_device, remove_domains, virsh
 from spm.paths import PEER_RUN, STOCK_QEMU, STOCK_TOOL, TOP
-from spm.testcase import TestCase
+from spmtest.case import TestCase
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 80
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spmmig-"
 PAIR = os.path.join(TOP, "tools", "libvirt-pair")
 URI_B = "qemu+unix:///system?socket=" + os.path.join(PEER_RUN, "virtqemud-sock")

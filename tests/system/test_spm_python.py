@@ -15,31 +15,20 @@ import os
 import re
 import subprocess
 
-from spm import libvirt
 from spm.check import check_spm
 from spm.console import console_reports
 from spm.libvirt import domains
 from spm.paths import FIRMWARES, TOP
-from spm.testcase import TestCase, add_tests
 from spm.virtinstall import client_env
+from spmtest.case import LibvirtTestCase, add_tests
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 86
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spmpy-"
 EXAMPLE = os.path.join(TOP, "examples", "spm-python.py")
 SPMS = ((512, 1), (256, 2), (384, 2))
 LINE = re.compile(r"spm alias=(\S+) node=(\d+) base=(0x[0-9a-f]+) size=(0x[0-9a-f]+)$")
-
-daemon = libvirt.Daemon()
-
-
-def setUpModule():
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
-
 
 def example(*args):
     return subprocess.run(["/usr/bin/python3", EXAMPLE] + list(args), env=client_env(),
@@ -47,7 +36,9 @@ def example(*args):
                           timeout=600)
 
 
-class SpmPython(TestCase):
+class SpmPython(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
     def boot(self, firmware):
         name = PREFIX + firmware
         console = os.path.join(self.workdir, "console")

@@ -15,7 +15,7 @@ from spm.check import check_dimms, check_spm, contains, spm_devices
 from spm.guest import Guest, run
 from spm.paths import FIRMWARES, QEMU, QEMU_DATA, GiB
 from spm.report import END, READY, memdev_range
-from spm.testcase import TestCase, add_tests
+from spmtest.case import TestCase, add_tests
 
 ORDER = 30
 

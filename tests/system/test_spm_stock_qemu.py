@@ -19,20 +19,21 @@ import subprocess
 import unittest
 
 from spm import libvirt
-from spm.check import check_dimms, check_live_xml, check_spm, spm_devices
-from spm.libvirt import (SEABIOS, Domain, cells, check_hotplug_refused, controlled, dimm_xml,
-                         domain_xml, recorded_spm_device, set_emulator, virsh)
-from spm.libvirt import spm_xml as spm
-from spm.paths import STOCK_QEMU, STOCK_TOOL
+from spm.check import (check_dimms, check_hotplug_refused, check_live_xml, check_spm,
+                       spm_devices)
+from spm.domainxml import cells, dimm_xml, domain_xml, set_emulator, spm_xml as spm
+from spm.libvirt import Domain, controlled, recorded_spm_device, virsh
+from spm.paths import SEABIOS, STOCK_QEMU, STOCK_TOOL
 from spm.report import memdev_range
-from spm.testcase import TestCase, add_tests
+from spmtest.case import LibvirtTestCase, add_tests
+from spmtest.daemon import DAEMON
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 70
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spmstock-"
 STOCK_VERSION = "QEMU emulator version 11.1.3"
 
-daemon = libvirt.Daemon()
 # Why the stock QEMU can't be used here, or None.
 unusable = None
 
@@ -57,13 +58,6 @@ def make_stock_qemu():
 def setUpModule():
     global unusable
     unusable = make_stock_qemu()
-    if unusable:
-        return          # every test fails with the reason
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
 
 
 def stock_xml(name, wd, devices, firmware, **kwargs):
@@ -87,7 +81,14 @@ FIRMWARE = {"single": ("ovmf", "seabios"), "multiple": ("ovmf",), "mixed": ("ovm
             "address": ("ovmf",)}
 
 
-class StockQemu(TestCase):
+class StockQemu(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
+
+    @classmethod
+    def setUpClass(cls):
+        if not unusable:        # else every test fails with the reason
+            super().setUpClass()
+
     def setUp(self):
         if unusable:
             self.fail("the stock QEMU can't run on this machine, so SPM on stock "
@@ -155,7 +156,7 @@ class StockQemu(TestCase):
             # the device is recorded in the status XML and, after a restart
             # of virtqemud, still decides
             self.assertEqual(recorded_spm_device(dom), "sp-mem")
-            daemon.restart()
+            DAEMON.restart()
             self.assertEqual(d.state(), "running")
             self.assertEqual(recorded_spm_device(dom), "sp-mem")
             r = virsh("save", dom, os.path.join(wd, "saved"), check=False)

@@ -16,32 +16,23 @@ storage driver's default pool and goes with the domain.
 import os
 import xml.etree.ElementTree as ET
 
-from spm import libvirt
 from spm import virtinstall as vi
 from spm.check import check_live_xml, check_spm
 from spm.libvirt import Domain, domains, virsh
 from spm.paths import FIRMWARES, KERNEL, STATE
-from spm.testcase import TestCase, add_tests
+from spmtest.case import LibvirtTestCase, add_tests
+from spmtest.suites import LIBVIRT_BUILDS
 
 ORDER = 85
-BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+BUILDS = LIBVIRT_BUILDS
 PREFIX = "spmvi-"
 CELLS = ((2048, "0-1"), (0, None), (0, None))
 SPMS = ((512, 1), (256, 2), (384, 2))
 POOL_DIR = os.path.join(STATE, "lib", "libvirt", "images")
 
-daemon = libvirt.Daemon()
+class SpmVirtInstall(LibvirtTestCase):
+    DOMAIN_PREFIX = PREFIX
 
-
-def setUpModule():
-    daemon.up(PREFIX)
-
-
-def tearDownModule():
-    daemon.down(PREFIX)
-
-
-class SpmVirtInstall(TestCase):
     def create(self, how, firmware, extra=(), name=None):
         """virt-install a guest HOW ("import" or "install") on FIRMWARE, let
         it report, check the report and the live XML; the Domain (still
@@ -51,7 +42,7 @@ class SpmVirtInstall(TestCase):
         boot = vi.import_args if how == "import" else vi.install_args
         dom = Domain(name, workdir=wd)
         self.addCleanup(dom.remove)
-        vi.run(vi.guest_args(name, wd, firmware, control=True) + vi.numa_args(CELLS, SPMS)
+        vi.virt_install(vi.guest_args(name, wd, firmware, control=True) + vi.numa_args(CELLS, SPMS)
                + boot(online=True, control=True) + list(extra))
         res = vi.run_controlled(dom)
         check_spm(self, res.memdevs, res.report, [node for _, node in SPMS])
@@ -110,7 +101,7 @@ class SpmVirtInstall(TestCase):
         """An spm device on a node the guest doesn't have: refused with
         libvirt's message, nothing defined, nothing running."""
         name = PREFIX + "bad"
-        res = vi.run(vi.guest_args(name, self.workdir) + vi.numa_args(CELLS, ((512, 5),))
+        res = vi.virt_install(vi.guest_args(name, self.workdir) + vi.numa_args(CELLS, ((512, 5),))
                      + vi.import_args(), check=False)
         self.assertNotEqual(res.returncode, 0)
         self.assertIn("can't add memory backend for guest node '5' as the guest has only "

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Unit tests of the test library, tests/lib/spm (tests/unit/spm-lib)."""
+"""Unit tests of the Python library, lib/spm, and of the test scaffolding,
+tests/lib/spmtest (tests/unit/spm-lib)."""
 
 import contextlib
 import io
@@ -8,10 +9,11 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from spm import guest, libvirt, paths, suites, testcase
+from spm import domainxml, guest, paths
 from spm.console import Console
 from spm.paths import KERNEL, OVMF_DIR, QEMU, TOP
 from spm.report import BEGIN, END, READY, GuestError
+from spmtest import case, suites
 
 REPORT = "%s\nnode phase=boot node=0 memtotal_kb=1024\nerror what=\"a \\\"b\\\"\"\n%s\n" % (
     BEGIN, END)
@@ -78,9 +80,9 @@ class ProcessStatusTest(unittest.TestCase):
 
 class DomainXMLTest(unittest.TestCase):
     def test_domain(self):
-        root = ET.fromstring(libvirt.domain_xml(
-            "d", "/w", libvirt.spm_xml(512, 1, base=0x100000000, source="/f", access="shared")
-            + libvirt.dimm_xml(256, 0), cells=libvirt.cells(1), firmware="ovmf",
+        root = ET.fromstring(domainxml.domain_xml(
+            "d", "/w", domainxml.spm_xml(512, 1, base=0x100000000, source="/f", access="shared")
+            + domainxml.dimm_xml(256, 0), cells=domainxml.cells(1), firmware="ovmf",
             control=True))
         self.assertEqual(root.findtext("name"), "d")
         self.assertEqual(root.findtext("memory"), "2048")
@@ -99,12 +101,12 @@ class DomainXMLTest(unittest.TestCase):
         spm = root.find("devices/memory[@model='spm']")
         self.assertEqual(spm.get("access"), "shared")
         self.assertEqual(spm.findtext("source/path"), "/f")
-        self.assertEqual(libvirt.spm_targets(ET.tostring(root, encoding="unicode")),
+        self.assertEqual(domainxml.spm_targets(ET.tostring(root, encoding="unicode")),
                          [(None, 0x100000000, 1, 512 << 20)])
         self.assertEqual(root.find("devices/memory[@model='dimm']/target/node").text, "0")
 
     def test_no_numa_no_maxmemory_rom_emulator(self):
-        root = libvirt.domain_element("d", "/w", cells=None, max_memory_mib=None,
+        root = domainxml.domain_element("d", "/w", cells=None, max_memory_mib=None,
                                       emulator="/q", rom="/bios.bin", online=False)
         self.assertIsNone(root.find("cpu"))
         self.assertIsNone(root.find("maxMemory"))
@@ -112,26 +114,26 @@ class DomainXMLTest(unittest.TestCase):
         self.assertEqual(root.find("os/loader").attrib, {"type": "rom"})
         self.assertEqual(root.findtext("os/loader"), "/bios.bin")
         self.assertNotIn("spm.online", root.findtext("os/cmdline"))
-        self.assertEqual(libvirt.set_emulator(ET.tostring(root, encoding="unicode"), QEMU)
+        self.assertEqual(domainxml.set_emulator(ET.tostring(root, encoding="unicode"), QEMU)
                          .count(QEMU), 1)
 
     def test_extra_and_raw_devices(self):
-        text = libvirt.spm_xml(128, 2, extra="<source><path>/p</path></source>")
+        text = domainxml.spm_xml(128, 2, extra="<source><path>/p</path></source>")
         mem = ET.fromstring(text)
         self.assertEqual([e.tag for e in mem], ["source", "target"])
-        devs = libvirt.device_elements(["<a/><b/>", ET.Element("c")])
+        devs = domainxml.device_elements(["<a/><b/>", ET.Element("c")])
         self.assertEqual([e.tag for e in devs], ["a", "b", "c"])
 
     def test_template(self):
         text = ("<domain><name>x</name><os><kernel>@KERNEL@</kernel></os><devices>"
                 "<emulator>@QEMU@</emulator><serial><source path='@WORKDIR@/console'/>"
                 "</serial></devices></domain>")
-        root = libvirt.template_element(io.StringIO(text), "/w", name="y")
+        root = domainxml.template_element(io.StringIO(text), "/w", name="y")
         self.assertEqual(root.findtext("name"), "y")
         self.assertEqual(root.findtext("os/kernel"), KERNEL)
         self.assertEqual(root.findtext("devices/emulator"), QEMU)
         self.assertEqual(root.find("devices/serial/source").get("path"), "/w/console")
-        example = libvirt.template_element(os.path.join(TOP, "examples", "spm-domain.xml"), "/w")
+        example = domainxml.template_element(os.path.join(TOP, "examples", "spm-domain.xml"), "/w")
         self.assertNotIn("@", ET.tostring(example, encoding="unicode"))
 
 
@@ -146,6 +148,17 @@ class SuitesTest(unittest.TestCase):
     def test_declared(self):
         path = self.module('import os\nORDER = 7\nBUILDS = ("qemu",)\nX = os.sep\n')
         self.assertEqual(suites.declared(path), {"ORDER": 7, "BUILDS": ("qemu",)})
+
+    def test_declared_shared(self):
+        """BUILDS may name the shared tuples and add to them; names from
+        elsewhere are not read."""
+        path = self.module('from spmtest.suites import LIBVIRT_BUILDS\n'
+                           'BUILDS = LIBVIRT_BUILDS + ("debian-image",)\n'
+                           'ORDER = OTHER\nX = GUEST_BUILDS + 1\n')
+        self.assertEqual(suites.declared(path),
+                         {"BUILDS": ("seabios", "qemu", "initramfs", "libvirt", "debian-image")})
+        self.assertEqual(suites.system_declaration("spm-debian")[1],
+                         suites.LIBVIRT_BUILDS + ("debian-image",))
 
     def test_order(self):
         found = suites.suites()
@@ -167,7 +180,7 @@ def sample():
     """A TestCase with a passing and a failing test that both write into
     their scratch directory and a /dev/shm file, noting both in .seen (a
     class of its own each time, out of the loader's sight)."""
-    class Sample(testcase.TestCase):
+    class Sample(case.TestCase):
         seen = []
 
         def test_pass(self):
@@ -186,7 +199,7 @@ def sample():
 
 
 class LayoutTest(unittest.TestCase):
-    """spm.paths reads tools/lib.sh's layout; sockets that don't fit are
+    """spm.paths reads lib/lib.sh's layout; sockets that don't fit are
     refused with a message before anything starts."""
 
     def test_state_from_lib_sh(self):
@@ -208,7 +221,7 @@ class LayoutTest(unittest.TestCase):
         control socket is refused, naming the socket."""
         wd = "/" + "w" * 110
         with self.assertRaisesRegex(ValueError, "the guest's control socket at %s/ctl" % wd):
-            libvirt.domain_xml("d", wd, control=True)
+            domainxml.domain_xml("d", wd, control=True)
         with self.assertRaisesRegex(GuestError, "the QMP socket at .* more than the 107"):
             guest.Guest([], workdir=wd)
 
@@ -235,21 +248,21 @@ class ScratchTest(unittest.TestCase):
         self.assertEqual(len(result.failures), 1)
         self.assertTrue(os.path.isfile(os.path.join(workdir, "f")))
         self.assertEqual(os.stat(workdir).st_mode & 0o777, 0o755)
-        testcase.shutil.rmtree(workdir)
+        case.shutil.rmtree(workdir)
 
     def test_add_tests(self):
-        class T(testcase.TestCase):
+        class T(case.TestCase):
             def check(self, a, b):
                 type(self).got.append((a, b))
         T.got = []
-        testcase.add_tests(T, "check", [("one-x", (1, 2)), ("two", (3, 4))])
+        case.add_tests(T, "check", [("one-x", (1, 2)), ("two", (3, 4))])
         result = unittest.TestResult()
         unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
         self.assertTrue(result.wasSuccessful())
         self.assertEqual(sorted(T.got), [(1, 2), (3, 4)])
         self.assertTrue(hasattr(T, "test_one_x"))
         with self.assertRaisesRegex(ValueError, "already has a test_two"):
-            testcase.add_tests(T, "check", [("two", (5, 6))])
+            case.add_tests(T, "check", [("two", (5, 6))])
 
 
 if __name__ == "__main__":

@@ -123,3 +123,14 @@ class Console:
         the socket of a new QEMU, after a restore or a migration)."""
         close_quietly(self.ctl)
         self.ctl = None
+
+
+class Result:
+    """A guest's first REPORT, QEMU's query-memory-devices (MEMDEVS), the
+    console log path and the command line (a domain's live XML)."""
+
+    def __init__(self, report, memdevs, console, cmdline):
+        self.report = report
+        self.memdevs = memdevs
+        self.console = console
+        self.cmdline = cmdline

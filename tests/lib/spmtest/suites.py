@@ -11,14 +11,16 @@ Unit suites come first, then upstream ones, each by name; then the system
 suites by the ORDER their module declares (a number, smaller first;
 DEFAULT_ORDER if it declares none), then by name.  A system module also
 declares BUILDS, the tools/build-* its guests need (DEFAULT_BUILDS if
-none).  Both are read from the module's source, as literals, without
-importing it:
+none).  Both are read from the module's source without importing it: a
+literal, one of the SHARED tuples below by name (the module imports it
+from here), or a sum of those:
 
+    from spmtest.suites import LIBVIRT_BUILDS
     ORDER = 30
-    BUILDS = ("seabios", "qemu", "initramfs", "libvirt")
+    BUILDS = LIBVIRT_BUILDS + ("debian-image",)
 
-    python3 -m spm.suites list          every suite, in order
-    python3 -m spm.suites builds NAME   what system suite NAME needs built
+    python3 -m spmtest.suites list          every suite, in order
+    python3 -m spmtest.suites builds NAME   what system suite NAME needs built
 """
 
 import ast
@@ -30,11 +32,30 @@ from spm.paths import TOP
 TESTS = os.path.join(TOP, "tests")
 SYSTEM = os.path.join(TESTS, "system")
 DEFAULT_ORDER = 100
-DEFAULT_BUILDS = ("seabios", "qemu", "initramfs")
+# what the guests of plain QEMU need, and the guests of the private libvirt
+GUEST_BUILDS = ("seabios", "qemu", "initramfs")
+LIBVIRT_BUILDS = GUEST_BUILDS + ("libvirt",)
+DEFAULT_BUILDS = GUEST_BUILDS
+# the names a module's declarations may use
+SHARED = {"GUEST_BUILDS": GUEST_BUILDS, "LIBVIRT_BUILDS": LIBVIRT_BUILDS}
+
+
+def _value(node):
+    """The value of expression NODE: a literal, a name in SHARED, or a sum;
+    ValueError for anything else."""
+    if isinstance(node, ast.Name) and node.id in SHARED:
+        return SHARED[node.id]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        try:
+            return _value(node.left) + _value(node.right)
+        except TypeError as e:
+            raise ValueError(str(e))
+    return ast.literal_eval(node)
 
 
 def declared(path):
-    """{name: value} of the module-level literal assignments in PATH."""
+    """{name: value} of the module-level assignments in PATH whose value is
+    a literal, a SHARED name or a sum of those."""
     with open(path) as f:
         tree = ast.parse(f.read(), path)
     out = {}
@@ -42,7 +63,7 @@ def declared(path):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Name):
             try:
-                out[node.targets[0].id] = ast.literal_eval(node.value)
+                out[node.targets[0].id] = _value(node.value)
             except ValueError:
                 pass
     return out
@@ -90,11 +111,11 @@ def main(argv):
             sys.exit("no system test %s" % os.path.relpath(system_module(argv[2]), TOP))
         print(" ".join(system_declaration(argv[2])[1]))
     else:
-        sys.exit("usage: python3 -m spm.suites list | builds NAME")
+        sys.exit("usage: python3 -m spmtest.suites list | builds NAME")
 
 
 if __name__ == "__main__":
     try:
         main(sys.argv)
     except (OSError, SyntaxError, ValueError) as e:
-        sys.exit("spm.suites: %s" % e)
+        sys.exit("spmtest.suites: %s" % e)

@@ -1,4 +1,5 @@
-# Shared helpers for the project's tools; source it, do not run it.
+# The shell library of the project's tools and tests (lib/lib.sh); source it,
+# do not run it.  lib/spm, the Python library, reads its layout from here.
 # shellcheck shell=bash
 
 set -euo pipefail
@@ -11,6 +12,11 @@ OBJ=$BUILD/obj
 PREFIX=$BUILD/prefix
 DEBS=$BUILD/debs
 APT_DIR=$BUILD/apt
+
+# QEMU's unprivileged user and group, a system account as Debian's
+# libvirt-qemu: every QEMU the project starts runs as it (tools/qemu-user
+# makes it).
+QEMU_USER=spm-qemu
 
 # The private libvirt's state: its localstatedir, compiled into it
 # (tools/build-libvirt), with run/ (daemon sockets and pid files, the QEMU
@@ -121,23 +127,6 @@ papt() {
 # Number of parallel jobs for builds.
 jobs() {
     nproc
-}
-
-# unpack_deb PACKAGE: unpack the pinned .deb of PACKAGE into
-# build/debs/PACKAGE (once per pinned file) and print that directory.
-unpack_deb() {
-    local pkg=$1 file dest
-    file=$(pin_files "$pkg" | grep '\.deb$' | head -n 1)
-    [ -n "$file" ] || die "pins has no .deb for $pkg"
-    dest=$DEBS/$pkg
-    if [ "$(cat "$dest/.unpacked" 2>/dev/null)" != "$file" ]; then
-        [ -f "$DOWNLOADS/$file" ] || "$TOP/tools/fetch"
-        rm -rf "$dest"
-        mkdir -p "$dest"
-        dpkg-deb -x "$DOWNLOADS/$file" "$dest" || die "dpkg-deb could not unpack $file"
-        echo "$file" > "$dest/.unpacked"
-    fi
-    echo "$dest"
 }
 
 # queue_id COMPONENT: what the patch queue COMPONENT/ is: its series and the

@@ -57,7 +57,7 @@ def virt_install_args(name, workdir, disk, cells=CELLS, spms=SPMS):
            KERNEL_ARGS)]
 
 
-class Report:
+class DebianReport:
     """The guest's report: .fields {key: [values]} (system-running,
     kernel, init, auto-online, unit), .daxctl (daxctl list -D), .probe
     (spm-probe's spm.report.Report)."""
@@ -92,11 +92,11 @@ def read(path):
         return ""
 
 
-def boot(dom, timeout=BOOT_TIMEOUT, cells=CELLS, spms=SPMS):
+def create_and_wait(dom, timeout=BOOT_TIMEOUT, cells=CELLS, spms=SPMS):
     """Create and start spm.libvirt.Domain DOM (not yet defined; its
     workdir must be searchable by QEMU's user) with virt-install, from a
     copy of the image in its workdir; wait for its report.  Returns
-    (query-memory-devices, Report, seconds from virt-install to the
+    (query-memory-devices, DebianReport, seconds from virt-install to the
     report).  The domain keeps running: remove it (dom.remove())."""
     image = [os.path.join(IMAGE_DIR, f) for f in ("disk.raw", "vmlinuz", "initrd.img")]
     for path in image:
@@ -105,12 +105,12 @@ def boot(dom, timeout=BOOT_TIMEOUT, cells=CELLS, spms=SPMS):
     disk = os.path.join(dom.workdir, "disk.raw")
     subprocess.run(["cp", "--sparse=always", image[0], disk], check=True)
     started = time.monotonic()
-    virtinstall.run(virt_install_args(dom.name, dom.workdir, disk, cells, spms))
+    virtinstall.virt_install(virt_install_args(dom.name, dom.workdir, disk, cells, spms))
     dom.check_unprivileged()
     memdevs = dom.qmp("query-memory-devices")
     report = os.path.join(dom.workdir, "report")
     dom.wait_until(lambda: END in read(report), "the Debian guest's report", timeout)
-    return memdevs, Report(read(report)), time.monotonic() - started
+    return memdevs, DebianReport(read(report)), time.monotonic() - started
 
 
 def main(argv):
@@ -118,11 +118,11 @@ def main(argv):
         "Boot the Debian guest with SPM through virt-install and print what it reports."))
     ap.add_argument("--timeout", type=int, default=BOOT_TIMEOUT)
     args = ap.parse_args(argv)
-    wd = libvirt.workdir("spm-debian-")
+    wd = libvirt.scratch_dir("spm-debian-")
     name = "spm-debian"
     with libvirt.Domain(name, workdir=wd) as dom:
         try:
-            memdevs, rep, seconds = boot(dom, args.timeout)
+            memdevs, rep, seconds = create_and_wait(dom, args.timeout)
         except (GuestError, libvirt.VirshError) as e:
             sys.exit("run-debian: %s\n(the guest's files are in %s)" % (e, wd))
     print("domain %s: Debian %s, created with virt-install --import, report after %.0f s"

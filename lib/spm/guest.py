@@ -11,6 +11,7 @@ with the console's tail in the error.
 
 import json
 import os
+import pwd
 import shlex
 import shutil
 import socket
@@ -18,25 +19,20 @@ import subprocess
 import tempfile
 import time
 
-from spm.console import Console, close_quietly, tail
-from spm.paths import (FIRMWARES, INITRD, KERNEL, OVMF_DIR, QEMU, QEMU_DATA, TOP,
+from spm.console import Console, Result, close_quietly, tail
+from spm.paths import (FIRMWARES, INITRD, KERNEL, OVMF_DIR, QEMU, QEMU_DATA, QEMU_USER,
                        check_socket_path, kernel_args)
 from spm.report import GuestError
 
-_qemu_user = []
-
-
 def qemu_user():
-    """QEMU's unprivileged user (tools/qemu-user makes it): the guests'
-    QEMU drops to it (-run-with user=) once it has opened its files."""
-    if not _qemu_user:
-        try:
-            out = subprocess.run([os.path.join(TOP, "tools", "qemu-user")], check=True,
-                                 stdout=subprocess.PIPE, text=True).stdout
-        except (OSError, subprocess.CalledProcessError) as e:
-            raise GuestError("tools/qemu-user failed: %s" % e)
-        _qemu_user.append(out.strip())
-    return _qemu_user[0]
+    """The name of QEMU's unprivileged user (lib/lib.sh's QEMU_USER, which
+    tools/qemu-user makes): the guests' QEMU drops to it (-run-with user=)
+    once it has opened its files."""
+    try:
+        pwd.getpwnam(QEMU_USER)
+    except KeyError:
+        raise GuestError("QEMU's user %s does not exist: run tools/qemu-user" % QEMU_USER)
+    return QEMU_USER
 
 
 def process_status(pid, field):
@@ -230,17 +226,6 @@ class Guest(Console):
 
     def __exit__(self, *exc):
         self.kill()
-
-
-class Result:
-    """A guest's first REPORT, QEMU's query-memory-devices (MEMDEVS), the
-    console log path and the command line (a domain's live XML)."""
-
-    def __init__(self, report, memdevs, console, cmdline):
-        self.report = report
-        self.memdevs = memdevs
-        self.console = console
-        self.cmdline = cmdline
 
 
 def run(qemu_args, firmware="seabios", machine="q35", online=False,

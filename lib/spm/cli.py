@@ -22,7 +22,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-from spm import guest, libvirt
+from spm import domainxml, guest, libvirt
 from spm.paths import FIRMWARES
 from spm.report import GuestError, summary
 
@@ -61,9 +61,9 @@ def run_domain(argv):
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("xml", help="domain XML")
     args = ap.parse_args(argv)
-    wd = libvirt.workdir()
+    wd = libvirt.scratch_dir()
     try:
-        root = libvirt.template_element(args.xml, wd)
+        root = domainxml.template_element(args.xml, wd)
     except (OSError, ET.ParseError) as e:
         sys.exit("run-domain: %s" % e)
     name = root.findtext("name")
@@ -74,7 +74,7 @@ def run_domain(argv):
     except (GuestError, libvirt.VirshError) as e:
         sys.exit("run-domain: %s" % e)
     print("domain %s: defined, started and shut off again with virsh" % name)
-    for alias, base, node, size in libvirt.spm_targets(res.cmdline):
+    for alias, base, node, size in domainxml.spm_targets(res.cmdline):
         print("live XML  %s: <memory model='spm'> %d MiB at %#x on node %d"
               % (alias, size >> 20, base, node))
     print(summary(res.memdevs, res.report))

@@ -46,7 +46,7 @@ def numa_args(cells, spms=(), max_memory_mib=16384, slots=4):
     return args
 
 
-def firmware_args(firmware):
+def uefi_args(firmware):
     """--boot uefi: libvirt picks OVMF by the firmware descriptor that
     tools/libvirt-config installs; SeaBIOS is QEMU's default."""
     if firmware == "seabios":
@@ -70,7 +70,7 @@ def guest_args(name, workdir, firmware="seabios", control=False):
             "--noautoconsole"]
     if control:
         args += ["--serial", "unix,mode=bind,path=" + os.path.join(workdir, "ctl")]
-    return args + firmware_args(firmware)
+    return args + uefi_args(firmware)
 
 
 def import_args(online=True, control=False):
@@ -94,7 +94,7 @@ class VirtInstallError(GuestError):
         self.output = output
 
 
-def run(args, check=True, timeout=300):
+def virt_install(args, check=True, timeout=300):
     """Run virt-install with ARGS; the CompletedProcess (VirtInstallError
     with CHECK if it fails)."""
     if not os.access(VIRT_INSTALL, os.X_OK):

@@ -6,7 +6,9 @@ guest, the guest must see each SPM device exactly where QEMU put it (and
 libvirt's live XML must say where that is).
 """
 
-from spm.libvirt import spm_targets
+import os
+
+from spm.domainxml import spm_targets, spm_xml
 from spm.report import memdev_range
 
 SPM_TYPES = ("spm-memory", "sp-mem")
@@ -112,3 +114,28 @@ def check_live_xml(tc, memdevs, live_xml):
         tc.assertEqual((base, base + size), memdev_range(by_id[alias]),
                        "%s: live XML address differs from QEMU's" % alias)
         tc.assertEqual(node, by_id[alias]["data"]["node"], alias)
+
+
+def check_hotplug_refused(tc, d, attach_flags=(("--live",), ())):
+    """Attaching an spm device to running domain D and detaching its first
+    one both fail with the error naming spm; the domain keeps running and
+    neither libvirt nor QEMU changed anything."""
+    live = spm_targets(d.live_xml)
+    tc.assertTrue(live, "the domain has no spm device")
+    new = os.path.join(d.workdir, "new-spm.xml")
+    with open(new, "w") as f:
+        f.write(spm_xml(256, live[0][2]))
+    for flags in attach_flags:
+        r = d.virsh("attach-device", d.name, new, *flags, check=False)
+        tc.assertNotEqual(r.returncode, 0, flags)
+        tc.assertIn("hotplug is not supported for the spm device", r.stderr)
+        tc.assertEqual(d.state(), "running")
+    old = os.path.join(d.workdir, "old-spm.xml")
+    with open(old, "w") as f:
+        f.write(spm_xml(live[0][3] >> 20, live[0][2], base=live[0][1]))
+    r = d.virsh("detach-device", d.name, old, "--live", check=False)
+    tc.assertNotEqual(r.returncode, 0)
+    tc.assertIn("hot-unplug is not supported for the spm device", r.stderr)
+    tc.assertEqual(d.state(), "running")
+    tc.assertEqual(spm_targets(d.dumpxml()), live)
+    tc.assertEqual(d.qmp("query-memory-devices"), d.memdevs)

@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Where the build puts what the tests run: tools/lib.sh's layout, read
-from tools/lib.sh itself."""
+"""Where the build puts what the tests run: lib/lib.sh's layout, read from
+lib/lib.sh itself, the one statement of it."""
 
 import os
 import subprocess
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
-LIB_SH = os.path.join(TOP, "tools", "lib.sh")
+LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIB_SH = os.path.join(LIB, "lib.sh")
 
 
 def _lib_sh(*names):
-    """The values of the shell variables NAMES once tools/lib.sh is sourced
+    """The values of the shell variables NAMES once lib/lib.sh is sourced
     (it honours SPM_BUILD and SPM_STATE)."""
     script = '. "$1"; shift; for v; do printf "%s\\0" "${!v}"; done'
     out = subprocess.run(["bash", "-c", script, "lib.sh", LIB_SH] + list(names),
@@ -19,8 +18,8 @@ def _lib_sh(*names):
     return out.split("\0")[:-1]
 
 
-BUILD, PREFIX, STATE, PEER_STATE, _SUN_PATH_MAX = _lib_sh(
-    "BUILD", "PREFIX", "STATE", "PEER_STATE", "SUN_PATH_MAX")
+(TOP, BUILD, PREFIX, DEBS, STATE, PEER_STATE, QEMU_USER, _SUN_PATH_MAX) = _lib_sh(
+    "TOP", "BUILD", "PREFIX", "DEBS", "STATE", "PEER_STATE", "QEMU_USER", "SUN_PATH_MAX")
 # The most characters a UNIX socket path can have.
 SUN_PATH_MAX = int(_SUN_PATH_MAX)
 # the private libvirt's daemon sockets, host A's and host B's (tools/libvirt-pair)
@@ -30,9 +29,11 @@ LIBVIRT_LOGS = os.path.join(STATE, "log", "libvirt")
 # SPM_QEMU runs another build of QEMU (a work tree's, say) with the same data.
 QEMU = os.environ.get("SPM_QEMU", os.path.join(PREFIX, "bin", "qemu-system-x86_64"))
 QEMU_DATA = os.path.join(PREFIX, "share", "qemu")
+# our SeaBIOS, QEMU's default BIOS (a <loader type='rom'> for another QEMU)
+SEABIOS = os.path.join(QEMU_DATA, "bios-256k.bin")
 KERNEL = os.path.join(BUILD, "guest", "vmlinuz")
 INITRD = os.path.join(BUILD, "guest", "initramfs.cpio.gz")
-OVMF_DIR = os.path.join(BUILD, "debs", "ovmf-generic", "usr", "share", "OVMF")
+OVMF_DIR = os.path.join(DEBS, "ovmf-generic", "usr", "share", "OVMF")
 FIRMWARES = ("seabios", "ovmf")
 # the stock QEMU of tools/stock-qemu (Debian sid's, with upstream's sp-mem)
 STOCK_TOOL = os.path.join(TOP, "tools", "stock-qemu")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The base of the system tests: a scratch directory per test, and tests
-generated from a table of cases.
+"""The base of the system tests: a scratch directory per test
+(TestCase), the private libvirt daemon for the tests that use it
+(LibvirtTestCase), and tests generated from a table of cases (add_tests).
 
 TestCase.workdir is a directory of its own for each test (made on first
 use), for the guest's console, sockets, firmware variables, domain XML,
@@ -16,6 +17,9 @@ import shutil
 import sys
 import tempfile
 import unittest
+
+from spm.libvirt import remove_domains
+from spmtest.daemon import DAEMON
 
 
 class TestCase(unittest.TestCase):
@@ -60,6 +64,31 @@ class TestCase(unittest.TestCase):
             else:
                 print("\n%s: its files are kept in %s" % (self.id(), self._workdir),
                       file=sys.stderr)
+
+
+class LibvirtTestCase(TestCase):
+    """A TestCase whose tests use the private libvirt daemon.  The daemon
+    starts with the first such class of the test process and stops when
+    the process ends (spmtest.daemon); domains whose names start with the
+    class's DOMAIN_PREFIX, which every subclass sets, are removed before
+    its tests (an interrupted run may have left them) and after."""
+
+    DOMAIN_PREFIX = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.DOMAIN_PREFIX:
+            raise ValueError("%s sets no DOMAIN_PREFIX" % cls.__name__)
+        DAEMON.up(cls.DOMAIN_PREFIX)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            if DAEMON.running:
+                remove_domains(cls.DOMAIN_PREFIX)
+        finally:
+            super().tearDownClass()
 
 
 def _problems(result):

@@ -25,7 +25,7 @@ def command_output(text, name):
     return int(m.group(2)), m.group(1).replace("\r", "")
 
 
-def run(guest, name, command, timeout=120):
+def run_in_guest(guest, name, command, timeout=120):
     """Have GUEST (in control mode) run shell COMMAND as NAME (unique per
     guest); return (status, output)."""
     guest.send("spm_run %s %s" % (name, command))
