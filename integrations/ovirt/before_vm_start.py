@@ -273,6 +273,10 @@ def main(environ=os.environ):
     except HookError as e:
         sys.stderr.write('%s hook: %s\n' % (PROPERTY, e))
         return EXIT_ERROR
+    except Exception as e:      # a bug, or XML nobody foresaw: one line too
+        sys.stderr.write('%s hook: unexpected %s: %s; the domain XML is left '
+                         'as it was\n' % (PROPERTY, type(e).__name__, e))
+        return EXIT_ERROR
     sys.stderr.write('%s hook: %s\n' % (PROPERTY, ', '.join(
         '%d MiB on node %d' % (s, n) for s, n in zip(sizes, nodes))))
     return 0

@@ -54,6 +54,7 @@ CASES = {
     "no-numa": ("vdsm-4.50-no-numa", "256,128,512", [1, 2, 3]),
 }
 
+
 def runnable_here(xml, name, workdir, firmware):
     """The root element of domain XML (bytes, as the hook left it) with
     what can't exist on this machine replaced, nothing else:
