@@ -38,6 +38,8 @@ def default_uri():
                               stdout=subprocess.PIPE, text=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError) as e:
         sys.exit("error: tools/libvirtd uri failed (%s); give --uri" % e)
+
+
 UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40, "b": 1, "bytes": 1}
 
 

@@ -6,6 +6,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${SPM_BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 DOWNLOADS=$BUILD/downloads
 SRC=$BUILD/src
 OBJ=$BUILD/obj
@@ -188,26 +189,83 @@ check_socket_room() {
 # build_id: this build directory's identity, made once.  A state directory
 # records the build it belongs to.
 build_id() {
-    [ -s "$BUILD/.id" ] || {
+    local tmp
+    if [ ! -s "$BUILD/.id" ]; then
+        # made whole in a file of its own and linked into place: two first
+        # callers at once both read the one that won
         mkdir -p "$BUILD"
-        cat /proc/sys/kernel/random/uuid >"$BUILD/.id"
-    }
+        tmp=$(mktemp "$BUILD/.id.XXXXXX")
+        cat /proc/sys/kernel/random/uuid >"$tmp"
+        ln "$tmp" "$BUILD/.id" 2>/dev/null || true
+        rm -f "$tmp"
+    fi
     cat "$BUILD/.id"
+}
+
+# daemon_pid PIDFILE NAME: the pid in PIDFILE if that process runs this
+# build's daemon NAME (build/prefix/sbin/NAME; pids get reused), else
+# nothing.
+daemon_pid() {
+    local pid exe
+    pid=$(cat "$1" 2>/dev/null) || return 0
+    case $pid in ''|*[!0-9]*) return 0 ;; esac
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 0
+    # the kernel names the binary by its physical path
+    [ "${exe% (deleted)}" = "$(realpath -m "$PREFIX/sbin/$2")" ] && echo "$pid"
+    return 0
+}
+
+# live_pids DIR: the pids in DIR/run/libvirt/*.pid whose process still runs
+# a libvirt daemon.
+live_pids() {
+    local f pid exe
+    for f in "$1"/run/libvirt/*.pid; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f" 2>/dev/null) || continue
+        case $pid in ''|*[!0-9]*) continue ;; esac
+        exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+        case ${exe##*/} in virt*d|virt*d\ \(deleted\)) echo "$pid" ;; esac
+    done
 }
 
 # prepare_state DIR: make the state directory DIR (STATE or PEER_STATE) for
 # this build, after checking its room for sockets.  One that another build
-# left at the same path (a checkout removed and cloned again at its path)
-# is emptied first: its domains and volumes belong to no definition here.
+# left at the same path (a checkout removed and cloned again at its path;
+# its .build names that build) is emptied first: its domains and volumes
+# belong to no definition here.  Never emptied: a directory whose daemons
+# still run, and one that no build of ours made (no .build) and that holds
+# something; both are refused.
 prepare_state() {
-    local dir=$1 id
+    local dir=$1 id owner pids
     check_socket_room "$dir" "$STATE_SOCKET_TAIL" "the private libvirt's state"
     id=$(build_id)
-    if [ -d "$dir" ] && [ "$(cat "$dir/.build" 2>/dev/null)" != "$id" ]; then
-        note "emptying $dir: an earlier build at $BUILD left it"
-        rm -rf "$dir"
+    if [ -d "$dir" ]; then
+        owner=$(cat "$dir/.build" 2>/dev/null) || owner=
+        if [ -z "$owner" ] && [ -n "$(ls -A "$dir")" ]; then
+            die "$dir holds files but no .build: it is no state directory of this project's, so it is left alone (SPM_STATE chooses another)"
+        fi
+        if [ -n "$owner" ] && [ "$owner" != "$id" ]; then
+            pids=$(live_pids "$dir")
+            [ -z "$pids" ] ||
+                die "$dir belongs to another build, whose daemons still run (pids $(echo $pids)); stop them first"
+            note "emptying $dir: an earlier build at $BUILD left it"
+            rm -rf "$dir"
+        fi
     fi
     mkdir -p "$dir/run/libvirt" "$dir/lib/libvirt" "$dir/log/libvirt" "$dir/cache/libvirt"
     chmod 755 "$dir"
-    [ -f "$dir/.build" ] || echo "$id" >"$dir/.build"
+    [ -s "$dir/.build" ] || echo "$id" >"$dir/.build"
+}
+
+# remove_state DIR: remove the state directory DIR if this build made it
+# (its .build is ours); say so of one that another build made.
+remove_state() {
+    local dir=$1
+    [ -e "$dir" ] || return 0
+    if [ "$(cat "$dir/.build" 2>/dev/null)" = "$(build_id)" ]; then
+        rm -rf "$dir"
+        note "removed $dir"
+    else
+        note "left $dir: this build did not make it"
+    fi
 }

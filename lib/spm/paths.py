@@ -13,15 +13,20 @@ def _lib_sh(*names):
     """The values of the shell variables NAMES once lib/lib.sh is sourced
     (it honours SPM_BUILD and SPM_STATE)."""
     script = '. "$1"; shift; for v; do printf "%s\\0" "${!v}"; done'
-    out = subprocess.run(["bash", "-c", script, "lib.sh", LIB_SH] + list(names),
-                         stdout=subprocess.PIPE, check=True).stdout.decode()
-    return out.split("\0")[:-1]
+    res = subprocess.run(["bash", "-c", script, "lib.sh", LIB_SH] + list(names),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if res.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (LIB_SH, res.stderr.decode().strip()))
+    return res.stdout.decode().split("\0")[:-1]
 
 
-(TOP, BUILD, PREFIX, DEBS, STATE, PEER_STATE, QEMU_USER, _SUN_PATH_MAX) = _lib_sh(
-    "TOP", "BUILD", "PREFIX", "DEBS", "STATE", "PEER_STATE", "QEMU_USER", "SUN_PATH_MAX")
-# The most characters a UNIX socket path can have.
+(TOP, BUILD, PREFIX, DEBS, STATE, PEER_STATE, QEMU_USER, _SUN_PATH_MAX,
+ _STATE_SOCKET_TAIL) = _lib_sh("TOP", "BUILD", "PREFIX", "DEBS", "STATE", "PEER_STATE",
+                               "QEMU_USER", "SUN_PATH_MAX", "STATE_SOCKET_TAIL")
+# The most characters a UNIX socket path can have, and the most libvirt
+# puts after its state directory in one.
 SUN_PATH_MAX = int(_SUN_PATH_MAX)
+STATE_SOCKET_TAIL = int(_STATE_SOCKET_TAIL)
 # the private libvirt's daemon sockets, host A's and host B's (tools/libvirt-pair)
 LIBVIRT_RUN = os.path.join(STATE, "run", "libvirt")
 PEER_RUN = os.path.join(PEER_STATE, "run", "libvirt")

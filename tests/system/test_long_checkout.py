@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import tempfile
 
-from spm.paths import BUILD, PREFIX, STATE, SUN_PATH_MAX, TOP
+from spm.paths import BUILD, PREFIX, STATE, STATE_SOCKET_TAIL, SUN_PATH_MAX, TOP
 from spmtest.case import TestCase
 from spmtest.suites import GUEST_BUILDS
 
@@ -40,8 +40,10 @@ def _env():
     """The environment of the long checkout's tools: nothing that points
     them at this checkout's build or state."""
     env = dict(os.environ)
+    # CCACHE_BASEDIR is this checkout's (lib.sh exports it): the long one's
+    # must be its own, or ccache finds none of its objects
     for var in ("SPM_BUILD", "SPM_STATE", "SPM_QEMU", "LIBVIRT_DEFAULT_URI",
-                "VIRSH_DEFAULT_CONNECT_URI"):
+                "VIRSH_DEFAULT_CONNECT_URI", "CCACHE_BASEDIR", "PYTHONPATH"):
         env.pop(var, None)
     return env
 
@@ -110,6 +112,8 @@ class LongCheckout(TestCase):
     @classmethod
     def setUpClass(cls):
         cls.base = tempfile.mkdtemp(prefix="spm-long-")
+        # also when the set-up fails half way (tearDownClass would not run)
+        cls.addClassCleanup(cls.remove_checkout)
         cls.top = long_path(cls.base, LENGTH)
         copy_checkout(cls.top)
         # QEMU runs unprivileged and opens files below it
@@ -123,13 +127,14 @@ class LongCheckout(TestCase):
             raise RuntimeError("tools/build-libvirt failed in %s:\n%s" % (cls.top, _tail(out)))
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.top is None:
-            return
-        status, out = _run([os.path.join(cls.top, "tools", "libvirtd"), "clean"], timeout=300)
-        if status != 0:
-            print("tools/libvirtd clean failed in %s:\n%s" % (cls.top, _tail(out)))
-            return      # leave the checkout for a look
+    def remove_checkout(cls):
+        """Stop what the long checkout runs, remove its state and itself."""
+        clean = os.path.join(cls.top or cls.base, "tools", "libvirtd")
+        if os.path.exists(clean):
+            status, out = _run([clean, "clean"], timeout=300)
+            if status != 0:
+                print("tools/libvirtd clean failed in %s:\n%s" % (cls.top, _tail(out)))
+                return      # leave the checkout for a look
         shutil.rmtree(cls.base)
 
     def tool(self, *args, timeout=600):
@@ -175,7 +180,7 @@ class LongCheckout(TestCase):
             self.assertIn(state.encode() + b"/run", f.read())
         self.assertNotEqual(os.path.realpath(os.path.join(self.top, "build", "prefix")), PREFIX)
         # the room the checks leave: the longest socket libvirt makes fits
-        self.assertLessEqual(len(state) + 2 + 78, SUN_PATH_MAX)
+        self.assertLessEqual(len(where["peer"]) + STATE_SOCKET_TAIL, SUN_PATH_MAX)
 
     def test_virt_install_guest_with_agent_channel(self):
         """virt-install's guest with SPM and its default guest-agent channel
