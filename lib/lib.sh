@@ -177,11 +177,12 @@ no_inherited_fds() {
     exec "$@"
 }
 
-# check_socket_room DIR TAIL WHAT: fail, naming DIR, its length and the
-# limit, if sockets up to TAIL characters below DIR would not fit into a
-# UNIX socket path.  WHAT says whose sockets they are.
+# check_socket_room DIR WHAT: fail, naming DIR, its length and the limit,
+# if the sockets libvirt makes below state directory DIR (up to
+# STATE_SOCKET_TAIL characters) would not fit into a UNIX socket path.
+# WHAT says whose state it is.
 check_socket_room() {
-    local dir=$1 tail=$2 what=$3
+    local dir=$1 tail=$STATE_SOCKET_TAIL what=$2
     [ $((${#dir} + tail)) -le $SUN_PATH_MAX ] && return 0
     die "$what: sockets below $dir (${#dir} characters) would be up to $((${#dir} + tail)) characters long, more than the $SUN_PATH_MAX of a UNIX socket path; its path may have at most $((SUN_PATH_MAX - tail)) characters (SPM_STATE chooses another)"
 }
@@ -202,29 +203,34 @@ build_id() {
     cat "$BUILD/.id"
 }
 
+# pid_exe PIDFILE: "PID EXE" of the running process whose pid PIDFILE
+# holds (EXE the physical path of its binary, as the kernel gives it), or
+# nothing.
+pid_exe() {
+    local pid exe
+    pid=$(cat "$1" 2>/dev/null) || return 0
+    case $pid in ''|*[!0-9]*) return 0 ;; esac
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 0
+    echo "$pid ${exe% (deleted)}"
+}
+
 # daemon_pid PIDFILE NAME: the pid in PIDFILE if that process runs this
 # build's daemon NAME (build/prefix/sbin/NAME; pids get reused), else
 # nothing.
 daemon_pid() {
     local pid exe
-    pid=$(cat "$1" 2>/dev/null) || return 0
-    case $pid in ''|*[!0-9]*) return 0 ;; esac
-    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 0
-    # the kernel names the binary by its physical path
-    [ "${exe% (deleted)}" = "$(realpath -m "$PREFIX/sbin/$2")" ] && echo "$pid"
+    read -r pid exe < <(pid_exe "$1") || return 0
+    [ "$exe" = "$(realpath -m "$PREFIX/sbin/$2")" ] && echo "$pid"
     return 0
 }
 
 # live_pids DIR: the pids in DIR/run/libvirt/*.pid whose process still runs
-# a libvirt daemon.
+# a libvirt daemon (of any build).
 live_pids() {
     local f pid exe
     for f in "$1"/run/libvirt/*.pid; do
-        [ -f "$f" ] || continue
-        pid=$(cat "$f" 2>/dev/null) || continue
-        case $pid in ''|*[!0-9]*) continue ;; esac
-        exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
-        case ${exe##*/} in virt*d|virt*d\ \(deleted\)) echo "$pid" ;; esac
+        read -r pid exe < <(pid_exe "$f") || continue
+        case ${exe##*/} in virt*d) echo "$pid" ;; esac
     done
 }
 
@@ -237,7 +243,7 @@ live_pids() {
 # something; both are refused.
 prepare_state() {
     local dir=$1 id owner pids
-    check_socket_room "$dir" "$STATE_SOCKET_TAIL" "the private libvirt's state"
+    check_socket_room "$dir" "the private libvirt's state"
     id=$(build_id)
     if [ -d "$dir" ]; then
         owner=$(cat "$dir/.build" 2>/dev/null) || owner=
