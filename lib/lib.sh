@@ -47,8 +47,13 @@ STATE=${SPM_STATE:-$(state_dir_for "$BUILD")}
 PEER_STATE=$STATE-b
 # ccache keeps its own default directory, shared by every checkout here;
 # paths below the checkout are hashed relative to it, so that another clone
-# (CI's, say) finds the same objects.
+# (CI's, say, or tests/system/test_long_checkout.py's) finds the same
+# objects.  The builds use -g, for which ccache would also hash the
+# working directory (a build directory below the checkout) and miss every
+# object of another clone; the debug information's directory is all that
+# differs then.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 die() {
     echo "error: $*" >&2
