@@ -69,7 +69,10 @@ class DebianReport:
             raise GuestError("no complete report of the Debian guest")
         body = text[start + len(BEGIN):end].replace("\r", "")
         self.fields = {}
-        for line in body.splitlines():
+        # the report's own lines come before daxctl's and spm-probe's (whose
+        # lines may start with the same words: "kernel release=...")
+        own = body.split("@@SPM-RUN BEGIN", 1)[0]
+        for line in own.splitlines():
             m = re.match(r"(system-running|kernel|init|auto-online|unit) (.*)", line)
             if m:
                 self.fields.setdefault(m.group(1), []).append(m.group(2).strip())

@@ -8,12 +8,14 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void dax_dev_free(struct dax_dev *dev)
 {
     free(dev->name);
     free(dev->driver);
+    free(dev->provider);
 }
 
 char *dax_driver(const char *root, const char *name, struct errlist *err)
@@ -105,6 +107,92 @@ out:
     return error;
 }
 
+/*
+ * The real path @path as the report shows it: without @rroot, the real
+ * path of the root, when it is below it.
+ */
+static const char *shown_path(const char *rroot, const char *path)
+{
+    size_t len = rroot ? strlen(rroot) : 0;
+
+    if (len > 1 && !strncmp(path, rroot, len) && path[len] == '/') {
+        return path + len;
+    }
+    return path;
+}
+
+/*
+ * Read the region of dax device @name below @root into @dev: the
+ * DAX_REGION_DIR of the directory that holds the device's real directory.
+ */
+static void dax_read_region(const char *root, const char *name,
+                            struct dax_dev *dev, struct errlist *err)
+{
+    char *link = xasprintf("%s/%s", DAX_DEVICES_PATH, name);
+    char *full = path_join(root, link);
+    char *real = realpath(full, NULL);
+    char *rroot = NULL, *regdir = NULL, *id = NULL, *size = NULL;
+    const char *shown;
+    char *slash;
+    struct stat st;
+    uint64_t v;
+    bool ok = true;
+
+    dev->region_id = -1;
+    dev->region_size = 0;
+    dev->provider = NULL;
+    free(link);
+    free(full);
+    slash = real ? strrchr(real, '/') : NULL;
+    if (!slash || slash == real) {
+        goto out;
+    }
+    *slash = '\0';
+    regdir = xasprintf("%s/%s", real, DAX_REGION_DIR);
+    rroot = realpath(root_is_real(root) ? "/" : root, NULL);
+    shown = shown_path(rroot, real);
+    if (stat(regdir, &st) < 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            err_add(err, "dax: %s/%s: %s", shown, DAX_REGION_DIR,
+                    strerror(errno));
+        }
+        goto out;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        err_add(err, "dax: %s/%s: not a directory", shown, DAX_REGION_DIR);
+        goto out;
+    }
+    id = read_entry_attr(real, DAX_REGION_DIR, "id", "dax", shown, err);
+    size = read_entry_attr(real, DAX_REGION_DIR, "size", "dax", shown, err);
+    /* id is "%d", size "%llu". */
+    if (id && (!parse_u64(id, 10, &v) || v > INT64_MAX)) {
+        err_add(err, "dax: %s/%s/id: cannot parse \"%s\"", shown,
+                DAX_REGION_DIR, id);
+        ok = false;
+    } else if (id) {
+        dev->region_id = (int64_t)v;
+    }
+    if (size && !parse_u64(size, 10, &dev->region_size)) {
+        err_add(err, "dax: %s/%s/size: cannot parse \"%s\"", shown,
+                DAX_REGION_DIR, size);
+        ok = false;
+    }
+    if (ok && id && size) {
+        dev->provider = xstrdup(strrchr(real, '/') + 1);
+    }
+out:
+    if (!dev->provider) {
+        dev->region_id = -1;
+        dev->region_size = 0;
+        dev->provider = xstrdup("none");
+    }
+    free(id);
+    free(size);
+    free(regdir);
+    free(rroot);
+    free(real);
+}
+
 static bool dax_read_one(const char *root, const char *dir, const char *name,
                          struct dax_dev *dev, struct errlist *err)
 {
@@ -143,6 +231,7 @@ static bool dax_read_one(const char *root, const char *dir, const char *name,
     if (!dev->driver) {
         return false;
     }
+    dax_read_region(root, name, dev, err);
     dev->name = xstrdup(name);
     return true;
 }

@@ -13,12 +13,23 @@
 #define DAX_DEVICES_PATH "/sys/bus/dax/devices"
 #define DAX_DRIVERS_PATH "/sys/bus/dax/drivers"
 
+/* The region directory, in the parent of a dax device's directory. */
+#define DAX_REGION_DIR "dax_region"
+
 struct dax_dev {
     char *name;             /* e.g. "dax0.0" */
     uint64_t start;         /* "resource" */
     uint64_t size;          /* "size" */
     int64_t target_node;    /* "target_node", may be -1 */
     char *driver;           /* bound driver, or "none" */
+    /*
+     * The region: DAX_REGION_DIR/id and DAX_REGION_DIR/size of the
+     * directory holding the device's real sysfs directory, whose name is
+     * the provider (e.g. "hmem.0"); -1, 0 and "none" without a region.
+     */
+    int64_t region_id;
+    uint64_t region_size;
+    char *provider;
 };
 
 void dax_dev_free(struct dax_dev *dev);
@@ -30,6 +41,9 @@ DEFINE_LIST(dax_list, struct dax_dev, dax_dev_free)
  * Read every device under DAX_DEVICES_PATH below @root.  A device with a
  * missing or unparsable attribute is left out and reported in @err.  No
  * DAX_DEVICES_PATH at all (no dax bus) is not an error: the list is empty.
+ * A device without a region directory (other dax providers may have none)
+ * has no region, silently; a region directory whose id or size cannot be
+ * read or parsed is reported in @err, and its device kept without region.
  */
 void dax_read(const char *root, struct dax_list *dl, struct errlist *err);
 

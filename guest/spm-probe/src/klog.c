@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * spm-probe: proximity domain -> node mapping from the kernel log
+ * spm-probe: the PXM -> node mapping and the E820 table from the kernel log
  */
 #include "klog.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,6 +16,13 @@
 #define SYSLOG_ACTION_SIZE_BUFFER   10
 
 #define KLOG_MAX_TOKENS 64
+
+#define KLOG_E820_PREFIX "BIOS-e820:"
+
+void e820_entry_free(struct e820_entry *e)
+{
+    free(e->type);
+}
 
 int64_t pxm_map_lookup(const struct pxm_map *map, uint32_t pxm)
 {
@@ -105,6 +113,57 @@ bool klog_parse_line(const char *line, uint32_t *pxm, uint32_t *node)
     return found;
 }
 
+/* Parse the @len bytes at @s as a hex number (optional "0x"). */
+static bool parse_hex_span(const char *s, size_t len, uint64_t *out)
+{
+    char *copy = xstrndup(s, len);
+    bool ok = strlen(copy) == len && parse_u64(copy, 16, out);
+
+    free(copy);
+    return ok;
+}
+
+enum klog_e820 klog_parse_e820_line(const char *line, struct e820_entry *e)
+{
+    const char *p = klog_strip_prefix(line);
+    const char *dash, *close, *type;
+    uint64_t start, end;
+    size_t tlen;
+
+    if (strncmp(p, KLOG_E820_PREFIX, strlen(KLOG_E820_PREFIX))) {
+        return KLOG_E820_NONE;
+    }
+    p += strlen(KLOG_E820_PREFIX);
+    p += strspn(p, " ");
+    /* "[gap ...]" (Linux 7.2) and anything else but "[mem ...]". */
+    if (strncmp(p, "[mem ", 5)) {
+        return KLOG_E820_NONE;
+    }
+    p += 5;
+    close = strchr(p, ']');
+    dash = close ? memchr(p, '-', (size_t)(close - p)) : NULL;
+    if (!dash || !parse_hex_span(p, (size_t)(dash - p), &start) ||
+        !parse_hex_span(dash + 1, (size_t)(close - dash - 1), &end) ||
+        end < start) {
+        return KLOG_E820_BAD;
+    }
+    type = close + 1;
+    while (isspace((unsigned char)*type)) {
+        type++;
+    }
+    tlen = strlen(type);
+    while (tlen > 0 && isspace((unsigned char)type[tlen - 1])) {
+        tlen--;
+    }
+    if (tlen == 0) {
+        return KLOG_E820_BAD;
+    }
+    e->start = start;
+    e->end = end;
+    e->type = xstrndup(type, tlen);
+    return KLOG_E820_ENTRY;
+}
+
 static int pxm_node_cmp(const void *a, const void *b)
 {
     const struct pxm_node *x = a, *y = b;
@@ -113,7 +172,7 @@ static int pxm_node_cmp(const void *a, const void *b)
 }
 
 void klog_parse(const char *text, size_t len, struct pxm_map *map,
-                struct errlist *err)
+                struct e820_list *e820, struct errlist *err)
 {
     size_t off = 0;
 
@@ -121,6 +180,7 @@ void klog_parse(const char *text, size_t len, struct pxm_map *map,
         const char *nl = memchr(text + off, '\n', len - off);
         size_t linelen = nl ? (size_t)(nl - (text + off)) : len - off;
         char *line = xstrndup(text + off, linelen);
+        struct e820_entry e;
         uint32_t pxm, node;
 
         if (klog_parse_line(line, &pxm, &node)) {
@@ -134,6 +194,19 @@ void klog_parse(const char *text, size_t len, struct pxm_map *map,
             } else if (old != node) {
                 err_add(err, "klog: PXM %" PRIu32 " is logged both on node "
                         "%" PRId64 " and on node %" PRIu32, pxm, old, node);
+            }
+        } else {
+            switch (klog_parse_e820_line(line, &e)) {
+            case KLOG_E820_ENTRY:
+                *e820_list_push(e820) = e;
+                break;
+            case KLOG_E820_BAD:
+                err_add(err, "klog: cannot parse BIOS-e820 line \"%s\"",
+                        klog_strip_prefix(line));
+                break;
+            case KLOG_E820_NONE:
+            default:
+                break;
             }
         }
         free(line);

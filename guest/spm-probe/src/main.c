@@ -2,9 +2,11 @@
 /*
  * spm-probe: report what a Linux guest sees of Specific Purpose Memory
  *
- * Prints the firmware memory map, /proc/iomem RAM and Soft Reserved ranges,
- * SRAT memory affinity, the PXM -> node mapping, dax devices, per-node
- * memory and the address ranges of each node's memory blocks; with
+ * Prints the kernel release, the firmware memory map (sysfs and the E820
+ * lines of the kernel log), /proc/iomem RAM and Soft Reserved ranges, SRAT
+ * memory affinity, the PXM -> node mapping, dax devices and their regions,
+ * the Soft Reserved ranges with the sources showing each, per-node memory
+ * and the address ranges of each node's memory blocks; with
  * --online, binds the dax devices to kmem and onlines them; with
  * --pattern, writes or checks a pattern in them through device-dax.
  */

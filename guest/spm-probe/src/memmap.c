@@ -4,9 +4,11 @@
  */
 #include "memmap.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void memmap_entry_free(struct memmap_entry *e)
 {
@@ -45,15 +47,23 @@ static bool memmap_addr(const char *dir, const char *name, const char *attr,
     return ok;
 }
 
-void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
+bool memmap_read(const char *root, struct memmap *mm, struct errlist *err)
 {
+    char *full = path_join(root, MEMMAP_SYSFS_PATH);
+    struct stat st;
     char **names;
     size_t n;
-    char *dir = list_sysfs_dir(root, MEMMAP_SYSFS_PATH, "memmap", false,
-                               &names, &n, err);
+    char *dir;
 
+    if (lstat(full, &st) < 0 && errno == ENOENT) {
+        free(full);
+        return false;
+    }
+    free(full);
+    dir = list_sysfs_dir(root, MEMMAP_SYSFS_PATH, "memmap", false, &names,
+                         &n, err);
     if (!dir) {
-        return;
+        return true;
     }
     for (size_t i = 0; i < n; i++) {
         const char *name = names[i];
@@ -88,4 +98,5 @@ void memmap_read(const char *root, struct memmap *mm, struct errlist *err)
     free_names(names, n);
     free(dir);
     qsort(mm->items, mm->n, sizeof(*mm->items), memmap_cmp);
+    return true;
 }

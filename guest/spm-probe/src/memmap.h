@@ -5,6 +5,7 @@
 #ifndef SPM_PROBE_MEMMAP_H
 #define SPM_PROBE_MEMMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,11 @@ DEFINE_LIST(memmap, struct memmap_entry, memmap_entry_free)
 
 /*
  * Read every MEMMAP_SYSFS_PATH/N below @root.  An entry with a missing or
- * unparsable attribute is left out and reported in @err.
+ * unparsable attribute is left out and reported in @err.  Returns false,
+ * without an error, when there is no MEMMAP_SYSFS_PATH at all (a kernel
+ * without CONFIG_FIRMWARE_MEMMAP: the caller falls back on the E820 lines
+ * of the kernel log); else true.
  */
-void memmap_read(const char *root, struct memmap *mm, struct errlist *err);
+bool memmap_read(const char *root, struct memmap *mm, struct errlist *err);
 
 #endif

@@ -84,42 +84,83 @@ static void report_phase(FILE *f, const char *root, const char *phase,
     tier_list_free(&tl);
 }
 
+/* Move the messages of @src to the end of @dst, leaving @src empty. */
+static void errlist_move(struct errlist *dst, struct errlist *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        *errlist_push(dst) = src->items[i];
+    }
+    src->n = 0;
+    errlist_free(src);
+}
+
 int probe_run(const struct probe_opts *opts, FILE *f)
 {
     const char *root = opts->root;
-    struct errlist err;
+    struct errlist err, klog_err;
+    struct softreserved_list sl;
     struct memmap mm;
+    struct e820_list e820;
     struct iomem io;
     struct srat srat;
     struct hmat hmat;
     struct pxm_map map;
     struct dax_list dl;
-    char *klog;
+    char *release, *klog;
     size_t klog_len;
+    bool have_klog, have_memmap;
 
     errlist_init(&err);
+    softreserved_list_init(&sl);
     fputs(REPORT_BEGIN "\n", f);
 
+    release = kernel_release(root, &err);
+    if (release) {
+        report_kernel(f, release);
+        free(release);
+    }
+
+    /*
+     * The kernel log gives the e820 and the pxm lines: parse it once, and
+     * report its errors where the pxm lines are.
+     */
+    errlist_init(&klog_err);
+    pxm_map_init(&map);
+    e820_list_init(&e820);
+    klog = klog_read(root, &klog_len, &klog_err);
+    have_klog = klog != NULL;
+    if (klog) {
+        klog_parse(klog, klog_len, &map, &e820, &klog_err);
+        free(klog);
+    }
+
     memmap_init(&mm);
-    memmap_read(root, &mm, &err);
+    have_memmap = memmap_read(root, &mm, &err);
     report_memmap(f, &mm);
+    softreserved_from_memmap(&sl, &mm);
     memmap_free(&mm);
+
+    report_e820(f, &e820);
+    softreserved_from_e820(&sl, &e820);
+    if (!have_memmap && e820.n == 0) {
+        err_add(&err, "memmap: no firmware memory map: neither %s nor "
+                "BIOS-e820 lines in the kernel log", MEMMAP_SYSFS_PATH);
+    }
+    e820_list_free(&e820);
 
     iomem_init(&io);
     iomem_read(root, &io, &err);
     report_iomem(f, &io);
+    softreserved_from_iomem(&sl, &io);
     iomem_free(&io);
 
     srat_init(&srat);
     srat_read(root, &srat, &err);
     report_srat(f, &srat);
 
-    pxm_map_init(&map);
-    klog = klog_read(root, &klog_len, &err);
-    if (klog) {
-        klog_parse(klog, klog_len, &map, &err);
+    errlist_move(&err, &klog_err);
+    if (have_klog) {
         check_pxm_coverage(&srat, &map, &err);
-        free(klog);
     }
     report_pxm(f, &map);
     pxm_map_free(&map);
@@ -133,6 +174,10 @@ int probe_run(const struct probe_opts *opts, FILE *f)
     dax_list_init(&dl);
     dax_read(root, &dl, &err);
     report_dax(f, &dl);
+    softreserved_from_dax(&sl, &dl, &err);
+    softreserved_sort(&sl);
+    report_softreserved(f, &sl);
+    softreserved_list_free(&sl);
 
     report_phase(f, root, "boot", true, &err);
 

@@ -21,11 +21,26 @@ static void report_range(FILE *f, const char *keyword, uint64_t start,
     putc('\n', f);
 }
 
+void report_kernel(FILE *f, const char *release)
+{
+    fputs("kernel release=", f);
+    fput_quoted(f, release);
+    putc('\n', f);
+}
+
 void report_memmap(FILE *f, const struct memmap *mm)
 {
     for (size_t i = 0; i < mm->n; i++) {
         report_range(f, "memmap", mm->items[i].start, mm->items[i].end,
                      "type", mm->items[i].type);
+    }
+}
+
+void report_e820(FILE *f, const struct e820_list *el)
+{
+    for (size_t i = 0; i < el->n; i++) {
+        report_range(f, "e820", el->items[i].start, el->items[i].end,
+                     "type", el->items[i].type);
     }
 }
 
@@ -119,7 +134,27 @@ void report_dax(FILE *f, const struct dax_list *dl)
                 " target_node=%" PRId64 " driver=",
                 d->start, d->size, d->target_node);
         fput_token(f, d->driver);
+        fprintf(f, " region=%" PRId64 " provider=", d->region_id);
+        fput_token(f, d->provider);
         putc('\n', f);
+    }
+}
+
+void report_softreserved(FILE *f, const struct softreserved_list *sl)
+{
+    for (size_t i = 0; i < sl->n; i++) {
+        const struct softreserved *r = &sl->items[i];
+        const char *sep = "";
+
+        fprintf(f, "softreserved start=0x%" PRIx64 " end=0x%" PRIx64
+                " found=\"", r->start, r->end);
+        for (unsigned k = 0; k < SOFTRESERVED_NSOURCES; k++) {
+            if (r->found & (1u << k)) {
+                fprintf(f, "%s%s", sep, softreserved_source_names[k]);
+                sep = ",";
+            }
+        }
+        fputs("\"\n", f);
     }
 }
 

@@ -99,6 +99,159 @@ static void test_dax(void)
     tree_remove(root);
 }
 
+/*
+ * Device @name in sysfs directory @devdir (below sys/devices/platform),
+ * bound to no driver.
+ */
+static void add_dax_at(const char *root, const char *devdir,
+                       const char *name, const char *resource,
+                       const char *size)
+{
+    char rel[256], target[256];
+
+    snprintf(rel, sizeof(rel), "sys/devices/platform/%s/%s/resource", devdir,
+             name);
+    tree_write(root, rel, resource);
+    snprintf(rel, sizeof(rel), "sys/devices/platform/%s/%s/size", devdir,
+             name);
+    tree_write(root, rel, size);
+    snprintf(rel, sizeof(rel), "sys/devices/platform/%s/%s/target_node",
+             devdir, name);
+    tree_write(root, rel, "1\n");
+    snprintf(rel, sizeof(rel), "sys/bus/dax/devices/%s", name);
+    snprintf(target, sizeof(target), "../../../devices/platform/%s/%s",
+             devdir, name);
+    tree_symlink(root, rel, target);
+}
+
+/* The dax_region attributes of @devdir; NULL @id or @size: no file. */
+static void add_region(const char *root, const char *devdir, const char *id,
+                       const char *size)
+{
+    static const char *const other[][2] = {
+        { "align", "2097152\n" }, { "available_size", "0\n" },
+        { "create", "dax0.1\n" }, { "seed", "dax0.1\n" }, { "delete", "" },
+    };
+    char rel[256];
+
+    snprintf(rel, sizeof(rel), "sys/devices/platform/%s/dax_region", devdir);
+    tree_mkdir(root, rel);
+    if (id) {
+        snprintf(rel, sizeof(rel), "sys/devices/platform/%s/dax_region/id",
+                 devdir);
+        tree_write(root, rel, id);
+    }
+    if (size) {
+        snprintf(rel, sizeof(rel), "sys/devices/platform/%s/dax_region/size",
+                 devdir);
+        tree_write(root, rel, size);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(other); i++) {
+        snprintf(rel, sizeof(rel), "sys/devices/platform/%s/dax_region/%s",
+                 devdir, other[i][0]);
+        tree_write(root, rel, other[i][1]);
+    }
+}
+
+static void check_region(const struct dax_list *dl, size_t i,
+                         const char *name, int64_t id, uint64_t size,
+                         const char *provider)
+{
+    if (!CHECK(i < dl->n, "device %zu exists", i)) {
+        return;
+    }
+    CHECK_STR(dl->items[i].name, name, "name");
+    CHECK(dl->items[i].region_id == id, "%s: region %lld (got %lld)", name,
+          (long long)id, (long long)dl->items[i].region_id);
+    CHECK_U64(dl->items[i].region_size, size, "region size");
+    CHECK_STR(dl->items[i].provider, provider, "provider");
+}
+
+static void test_dax_region(void)
+{
+    char *root = tree_new();
+    struct dax_list dl;
+    struct errlist err;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    printf("# dax regions: the 6.12 and 7.2 layouts, other providers\n");
+    tree_mkdir(root, "sys/bus/dax/drivers/device_dax");
+    /* Linux 6.12: the hmem device right below platform. */
+    add_dax_at(root, "hmem.0", "dax0.0", "0x100000000\n", "1073741824\n");
+    add_region(root, "hmem.0", "0\n", "1073741824\n");
+    /* Linux 7.2: below hmem_platform.0; a region with two devices. */
+    add_dax_at(root, "hmem_platform.0/hmem.1", "dax1.0", "0x140000000\n",
+               "268435456\n");
+    add_dax_at(root, "hmem_platform.0/hmem.1", "dax1.1", "0x150000000\n",
+               "268435456\n");
+    add_region(root, "hmem_platform.0/hmem.1", "1\n", "536870912\n");
+    /* A provider without a region directory: no region, no error. */
+    add_dax_at(root, "other.0", "dax2.0", "0x200000000\n", "4096\n");
+    /* A bus entry that is a directory, not a link. */
+    tree_write(root, "sys/bus/dax/devices/dax3.0/resource", "0x300000000\n");
+    tree_write(root, "sys/bus/dax/devices/dax3.0/size", "4096\n");
+    tree_write(root, "sys/bus/dax/devices/dax3.0/target_node", "-1\n");
+    /* Regions that exist but are broken. */
+    add_dax_at(root, "hmem.4", "dax4.0", "0x400000000\n", "4096\n");
+    add_region(root, "hmem.4", "four\n", "4096\n");
+    add_dax_at(root, "hmem.5", "dax5.0", "0x500000000\n", "4096\n");
+    add_region(root, "hmem.5", "5\n", NULL);
+    add_dax_at(root, "hmem.6", "dax6.0", "0x600000000\n", "4096\n");
+    add_region(root, "hmem.6", "-6\n", "4k\n");
+    add_dax_at(root, "hmem.7", "dax7.0", "0x700000000\n", "4096\n");
+    tree_write(root, "sys/devices/platform/hmem.7/dax_region", "a file\n");
+
+    dax_list_init(&dl);
+    errlist_init(&err);
+    dax_read(root, &dl, &err);
+    check_nerr(&err, 5, "broken regions");
+    CHECK(err_contains(&err, "dax: /sys/devices/platform/hmem.4/dax_region/"
+                       "id: cannot parse \"four\""), "garbled id reported");
+    CHECK(err_contains(&err, "dax: /sys/devices/platform/hmem.5/dax_region/"
+                       "size: No such file"), "missing size reported");
+    CHECK(err_contains(&err, "dax: /sys/devices/platform/hmem.6/dax_region/"
+                       "id: cannot parse \"-6\""), "negative id reported");
+    CHECK(err_contains(&err, "dax: /sys/devices/platform/hmem.6/dax_region/"
+                       "size: cannot parse \"4k\""), "garbled size reported");
+    CHECK(err_contains(&err, "dax: /sys/devices/platform/hmem.7/dax_region: "
+                       "not a directory"), "region file reported");
+    CHECK(dl.n == 9, "every device kept (got %zu)", dl.n);
+    check_region(&dl, 0, "dax0.0", 0, 0x40000000, "hmem.0");
+    check_region(&dl, 1, "dax1.0", 1, 0x20000000, "hmem.1");
+    check_region(&dl, 2, "dax1.1", 1, 0x20000000, "hmem.1");
+    check_region(&dl, 3, "dax2.0", -1, 0, "none");
+    check_region(&dl, 4, "dax3.0", -1, 0, "none");
+    check_region(&dl, 5, "dax4.0", -1, 0, "none");
+    check_region(&dl, 6, "dax5.0", -1, 0, "none");
+    check_region(&dl, 7, "dax6.0", -1, 0, "none");
+    check_region(&dl, 8, "dax7.0", -1, 0, "none");
+
+    printf("# dax report lines\n");
+    f = open_memstream(&out, &len);
+    if (CHECK(f != NULL, "open_memstream")) {
+        struct dax_list first4 = { dl.items, 4, 4 };
+
+        report_dax(f, &first4);
+        fclose(f);
+        CHECK_STR(out,
+                  "dax name=dax0.0 start=0x100000000 size=0x40000000 "
+                  "target_node=1 driver=none region=0 provider=hmem.0\n"
+                  "dax name=dax1.0 start=0x140000000 size=0x10000000 "
+                  "target_node=1 driver=none region=1 provider=hmem.1\n"
+                  "dax name=dax1.1 start=0x150000000 size=0x10000000 "
+                  "target_node=1 driver=none region=1 provider=hmem.1\n"
+                  "dax name=dax2.0 start=0x200000000 size=0x1000 "
+                  "target_node=1 driver=none region=-1 provider=none\n",
+                  "report_dax");
+        free(out);
+    }
+    dax_list_free(&dl);
+    errlist_free(&err);
+    tree_remove(root);
+}
+
 static void test_node(void)
 {
     char *root = tree_new();
@@ -376,6 +529,7 @@ static void test_node_ranges(void)
 int main(void)
 {
     test_dax();
+    test_dax_region();
     test_node();
     test_node_range_merge();
     test_node_ranges();

@@ -45,6 +45,7 @@ static void build_good(const char *root)
         }
     }
 
+    tree_write(root, "proc/sys/kernel/osrelease", "6.12.17-amd64\n");
     tree_write(root, "proc/iomem",
                IOMEM_Q35_LOW
                "  2b000000-2bffffff : Kernel code\n"
@@ -297,6 +298,293 @@ static void build_broken(const char *root)
                "nodelist", "0-\n");
 }
 
+/*
+ * The firmware memory map of a q35 guest with 2 GiB of RAM below 4 GiB
+ * and SPM from 4 GiB on (the last @n_spm entries of @spm), as
+ * /sys/firmware/memmap shows it.
+ */
+struct fw_range {
+    const char *start, *end;
+};
+
+static const struct fw_range q35_low[] = {
+    { "0x0", "0x9fbff" },                   /* System RAM */
+    { "0x9fc00", "0x9ffff" },
+    { "0xf0000", "0xfffff" },
+    { "0x100000", "0x7ffdffff" },           /* System RAM */
+    { "0x7ffe0000", "0x7fffffff" },
+    { "0xb0000000", "0xbfffffff" },
+    { "0xfed1c000", "0xfed1ffff" },
+    { "0xfeffc000", "0xfeffffff" },
+    { "0xfffc0000", "0xffffffff" },
+};
+
+static void add_memmap(const char *root, const struct fw_range *spm,
+                       size_t n_spm)
+{
+    static const char *const attr[] = { "start", "end", "type" };
+    size_t n = ARRAY_SIZE(q35_low) + n_spm;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct fw_range *r = i < ARRAY_SIZE(q35_low) ? &q35_low[i] :
+                                   &spm[i - ARRAY_SIZE(q35_low)];
+        const char *value[3] = {
+            r->start, r->end,
+            i >= ARRAY_SIZE(q35_low) ? "Soft Reserved" :
+            i == 0 || i == 3 ? "System RAM" : "Reserved",
+        };
+
+        for (size_t k = 0; k < ARRAY_SIZE(attr); k++) {
+            char rel[64], *v = xasprintf("%s\n", value[k]);
+
+            snprintf(rel, sizeof(rel), "sys/firmware/memmap/%zu/%s", i,
+                     attr[k]);
+            tree_write(root, rel, v);
+            free(v);
+        }
+    }
+}
+
+/*
+ * Nodes 0 (CPU and 2 GiB of RAM online in 128 MiB blocks) to @n_nodes - 1
+ * (SPM only, offline at boot), distances, memory tier 4.
+ */
+static void add_q35_nodes(const char *root, unsigned n_nodes)
+{
+    tree_write(root, "sys/devices/system/node/node0/meminfo",
+               "Node 0 MemTotal:        2030992 kB\n");
+    tree_mkdir(root, "sys/devices/system/node/node0/cpu0");
+    tree_write(root, "sys/devices/system/node/node0/distance", "10\n");
+    for (unsigned n = 1; n < n_nodes; n++) {
+        char rel[64], *v;
+
+        snprintf(rel, sizeof(rel), "sys/devices/system/node/node%u/meminfo",
+                 n);
+        v = xasprintf("Node %u MemTotal:              0 kB\n", n);
+        tree_write(root, rel, v);
+        free(v);
+        snprintf(rel, sizeof(rel), "sys/devices/system/node/node%u/distance",
+                 n);
+        tree_write(root, rel, "20\n");
+    }
+    tree_write(root, "sys/devices/system/node/online", "0\n");
+    tree_write(root, "sys/devices/system/memory/block_size_bytes",
+               "8000000\n");
+    for (unsigned m = 0; m < 16; m++) {
+        char rel[64], target[64];
+
+        snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%u/state",
+                 m);
+        tree_write(root, rel, "online\n");
+        snprintf(rel, sizeof(rel), "sys/devices/system/node/node0/memory%u", m);
+        snprintf(target, sizeof(target), "../../memory/memory%u", m);
+        tree_symlink(root, rel, target);
+    }
+    tree_write(root, "sys/devices/virtual/memory_tiering/memory_tier4/"
+               "nodelist", "0\n");
+}
+
+/*
+ * An hmem dax device @name of @size bytes (decimal) at @resource on
+ * @node, in sysfs directory @devdir (below sys/devices/platform), alone in
+ * region @region; bound to @driver unless NULL.
+ */
+static void add_hmem_dax(const char *root, const char *devdir,
+                         const char *name, const char *resource,
+                         const char *end, const char *size, const char *node,
+                         const char *region, const char *driver)
+{
+    const char *attrs[][2] = {
+        { "resource", resource }, { "size", size }, { "target_node", node },
+        { "align", "2097152" }, { "mapping0/start", resource },
+        { "mapping0/end", end }, { "mapping0/page_offset", "0x0" },
+        { "dax_region/id", region }, { "dax_region/size", size },
+        { "dax_region/align", "2097152" }, { "dax_region/available_size", "0" },
+        { "dax_region/create", "dax0.1" }, { "dax_region/seed", "dax0.1" },
+    };
+    char rel[160], target[160], *v;
+    int depth = 4;
+
+    for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+        bool of_region = !strncmp(attrs[i][0], "dax_region/", 11);
+
+        snprintf(rel, sizeof(rel), "sys/devices/platform/%s%s%s/%s", devdir,
+                 of_region ? "" : "/", of_region ? "" : name, attrs[i][0]);
+        v = xasprintf("%s\n", attrs[i][1]);
+        tree_write(root, rel, v);
+        free(v);
+    }
+    /* Write-only in sysfs. */
+    snprintf(rel, sizeof(rel), "sys/devices/platform/%s/dax_region/delete",
+             devdir);
+    tree_write(root, rel, "");
+    snprintf(rel, sizeof(rel), "sys/bus/dax/devices/%s", name);
+    snprintf(target, sizeof(target), "../../../devices/platform/%s/%s",
+             devdir, name);
+    tree_symlink(root, rel, target);
+    if (driver) {
+        for (const char *p = devdir; *p; p++) {
+            depth += *p == '/';
+        }
+        snprintf(rel, sizeof(rel), "sys/devices/platform/%s/%s/driver",
+                 devdir, name);
+        snprintf(target, sizeof(target), "%.*sbus/dax/drivers/%s",
+                 3 * depth, "../../../../../../../../../../", driver);
+        tree_symlink(root, rel, target);
+    }
+}
+
+/* The E820 entries and the SRAT mapping of build_612()'s kernel log. */
+#define KLOG_612_E820 \
+    "<6>[    0.000000] BIOS-provided physical RAM map:\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007ffdffff] usable\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x000000007ffe0000-0x000000007fffffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000b0000000-0x00000000bfffffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000fed1c000-0x00000000fed1ffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000feffc000-0x00000000feffffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n" \
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff] soft reserved\n"
+
+#define KLOG_612_REST \
+    "<6>[    0.000000] NX (Execute Disable) protection: active\n" \
+    "<6>[    0.000000] e820: update [mem 0x00000000-0x00000fff] usable ==> reserved\n" \
+    "<6>[    0.000000] e820: remove [mem 0x000a0000-0x000fffff] usable\n" \
+    "<6>[    0.008721] ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]\n" \
+    "<6>[    0.008722] ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x7fffffff]\n" \
+    "<6>[    0.008723] ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]\n" \
+    "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0\n"
+
+/* /proc/iomem of the q35 guests of build_612 and build_72 below 4 GiB */
+#define IOMEM_Q35_BELOW_4G \
+    IOMEM_Q35_LOW \
+    "  2b000000-2bffffff : Kernel code\n" \
+    "7ffe0000-7fffffff : Reserved\n" \
+    "80000000-afffffff : PCI Bus 0000:00\n" \
+    "b0000000-bfffffff : PCI ECAM 0000 [bus 00-ff]\n" \
+    "  b0000000-bfffffff : Reserved\n" \
+    "fed1c000-fed1ffff : Reserved\n" \
+    "feffc000-feffffff : Reserved\n" \
+    "fffc0000-ffffffff : Reserved\n"
+
+/*
+ * A Debian Linux 6.12 guest with 1 GiB of SPM on node 1: "Soft Reserved"
+ * in /proc/iomem, hmem.0 right below platform, its dax0.0 unbound.
+ */
+static void build_612(const char *root)
+{
+    static const struct fw_range spm[] = {
+        { "0x100000000", "0x13fffffff" },
+    };
+    struct srat_builder b;
+
+    tree_write(root, "proc/sys/kernel/osrelease", "6.12.17-amd64\n");
+    add_memmap(root, spm, ARRAY_SIZE(spm));
+    tree_write(root, "klog",
+               "<5>[    0.000000] Linux version 6.12.17-amd64 "
+               "(debian-kernel@lists.debian.org)\n"
+               KLOG_612_E820 KLOG_612_REST);
+    tree_write(root, "proc/iomem",
+               IOMEM_Q35_BELOW_4G
+               "100000000-13fffffff : Soft Reserved\n"
+               "380000000000-3807ffffffff : PCI Bus 0000:00\n");
+
+    srat_begin(&b);
+    srat_add_mem(&b, 0, 0x0, 0xa0000, 0x1);
+    srat_add_mem(&b, 0, 0x100000, 0x7ff00000, 0x1);
+    srat_add_mem(&b, 1, 0x100000000ull, 0x40000000, 0x1);
+    srat_finish(&b);
+    tree_write_bin(root, "sys/firmware/acpi/tables/SRAT", b.buf, b.len);
+
+    tree_mkdir(root, "sys/bus/dax/drivers/device_dax");
+    tree_mkdir(root, "sys/bus/dax/drivers/kmem");
+    add_hmem_dax(root, "hmem.0", "dax0.0", "0x100000000", "0x13fffffff",
+                 "1073741824", "1", "0", NULL);
+    add_q35_nodes(root, 2);
+}
+
+/*
+ * A Debian Linux 7.2 guest with SPM of 512 MiB on node 1 and 256 MiB on
+ * node 2: no "Soft Reserved" in /proc/iomem, the hmem devices below
+ * hmem_platform.0, the 7.2 E820 log (two spaces, gaps, other type names).
+ */
+static void build_72(const char *root)
+{
+    static const struct fw_range spm[] = {
+        { "0x100000000", "0x11fffffff" },
+        { "0x120000000", "0x12fffffff" },
+    };
+    struct srat_builder b;
+
+    tree_write(root, "proc/sys/kernel/osrelease", "7.2.13+deb14-amd64\n");
+    add_memmap(root, spm, ARRAY_SIZE(spm));
+    tree_write(root, "klog",
+        "<5>[    0.000000] Linux version 7.2.13+deb14-amd64 "
+        "(debian-kernel@lists.debian.org)\n"
+        "<6>[    0.000000] BIOS-provided physical RAM map:\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff]  System RAM\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007ffdffff]  System RAM\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x000000007ffe0000-0x000000007fffffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x0000000080000000-0x00000000afffffff]\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x00000000b0000000-0x00000000bfffffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x00000000c0000000-0x00000000fed1bfff]\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x00000000fed1c000-0x00000000fed1ffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x00000000fed20000-0x00000000feffbfff]\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x00000000feffc000-0x00000000feffffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x00000000ff000000-0x00000000fffbffff]\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff]  device reserved\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000011fffffff]  soft reserved\n"
+        "<6>[    0.000000] BIOS-e820: [mem 0x0000000120000000-0x000000012fffffff]  soft reserved\n"
+        "<6>[    0.000000] BIOS-e820: [gap 0x0000000130000000-0x000000fcffffffff]\n"
+        "<6>[    0.000000] e820: update [mem 0x00000000-0x00000fff] System RAM ==> device reserved\n"
+        "<6>[    0.000000] e820: remove [mem 0x000a0000-0x000fffff] System RAM\n"
+        "<6>[    0.008721] ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]\n"
+        "<6>[    0.008722] ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x7fffffff]\n"
+        "<6>[    0.008723] ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x11fffffff]\n"
+        "<6>[    0.008724] ACPI: SRAT: Node 2 PXM 2 [mem 0x120000000-0x12fffffff]\n"
+        "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0\n");
+    tree_write(root, "proc/iomem",
+               IOMEM_Q35_BELOW_4G
+               "380000000000-3807ffffffff : PCI Bus 0000:00\n");
+
+    srat_begin(&b);
+    srat_add_mem(&b, 0, 0x0, 0xa0000, 0x1);
+    srat_add_mem(&b, 0, 0x100000, 0x7ff00000, 0x1);
+    srat_add_mem(&b, 1, 0x100000000ull, 0x20000000, 0x1);
+    srat_add_mem(&b, 2, 0x120000000ull, 0x10000000, 0x1);
+    srat_finish(&b);
+    tree_write_bin(root, "sys/firmware/acpi/tables/SRAT", b.buf, b.len);
+
+    tree_mkdir(root, "sys/bus/dax/drivers/device_dax");
+    tree_mkdir(root, "sys/bus/dax/drivers/kmem");
+    add_hmem_dax(root, "hmem_platform.0/hmem.0", "dax0.0", "0x100000000",
+                 "0x11fffffff", "536870912", "1", "0", "device_dax");
+    add_hmem_dax(root, "hmem_platform.0/hmem.1", "dax1.0", "0x120000000",
+                 "0x12fffffff", "268435456", "2", "1", "device_dax");
+    add_q35_nodes(root, 3);
+}
+
+/* build_612() on a kernel without CONFIG_FIRMWARE_MEMMAP: the log only. */
+static void build_no_memmap(const char *root)
+{
+    build_612(root);
+    tree_remove(xasprintf("%s/sys/firmware/memmap", root));
+}
+
+/* Neither /sys/firmware/memmap nor BIOS-e820 lines (but other e820 ones). */
+static void build_no_fwmap(const char *root)
+{
+    build_no_memmap(root);
+    tree_write(root, "klog",
+               "<5>[    0.000000] Linux version 6.12.17-amd64\n"
+               KLOG_612_REST);
+}
+
 /* Run @argv with stdout to @out_path; returns the exit status or -1. */
 static int run(char *const argv[], const char *out_path)
 {
@@ -409,6 +697,16 @@ int main(int argc, char **argv)
     printf("# a damaged tree: errors reported, escaping, exit status 0\n");
     check_report(argv[1], argv[2], build_broken, NULL,
                  "e2e-broken.expected");
+    printf("# Linux 6.12: Soft Reserved in memmap, e820, iomem and dax\n");
+    check_report(argv[1], argv[2], build_612, NULL, "e2e-612.expected");
+    printf("# Linux 7.2: no Soft Reserved in iomem, hmem_platform\n");
+    check_report(argv[1], argv[2], build_72, NULL, "e2e-72.expected");
+    printf("# no /sys/firmware/memmap: the e820 lines of the log\n");
+    check_report(argv[1], argv[2], build_no_memmap, NULL,
+                 "e2e-no-memmap.expected");
+    printf("# no firmware memory map at all: an error\n");
+    check_report(argv[1], argv[2], build_no_fwmap, NULL,
+                 "e2e-no-fwmap.expected");
 
     printf("# usage errors exit with 1\n");
     tmp = tree_new();

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * spm-probe tests: PXM -> node mapping from the kernel log
+ * spm-probe tests: PXM -> node mapping and E820 table from the kernel log
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +46,199 @@ static void check_line(const char *line, bool want, uint32_t pxm,
     }
 }
 
+/* A BIOS-e820 log of Linux 6.12 (one space before the type). */
+static const char e820_612[] =
+    "<5>[    0.000000] Linux version 6.12.17-amd64\n"
+    "<6>[    0.000000] BIOS-provided physical RAM map:\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff]"
+    " usable\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff]"
+    " reserved\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x00000000fed1c000-0x00000000fed1ffff]"
+    " ACPI NVS\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff]"
+    " soft reserved\n"
+    "<6>[    0.000000] e820: update [mem 0x00000000-0x00000fff] usable ==> "
+    "reserved\n"
+    "<6>[    0.000000] e820: remove [mem 0x000a0000-0x000fffff] usable\n"
+    "<6>[    0.008723] ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]\n"
+    "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0\n";
+
+/*
+ * A BIOS-e820 log of Linux 7.2 (two spaces, other type names, gaps), with
+ * a broken entry and one without a type.
+ */
+static const char e820_72[] =
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff]"
+    "  System RAM\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff]"
+    "  device reserved\n"
+    "<6>[    0.000000] BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]"
+    "\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000011fffffff]"
+    "  soft reserved\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000120000000-0x000000011fffffff]"
+    "  soft reserved\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x0000000120000000-0x000000012fffffff]"
+    "  soft reserved\n"
+    "<6>[    0.000000] BIOS-e820: [gap 0x0000000130000000-0x000000fcffffffff]"
+    "\n"
+    "<6>[    0.000000] BIOS-e820: [mem 0x000000fd00000000-0x000000ffffffffff]"
+    "\n"
+    "<6>[    0.000000] e820: update [mem 0x00000000-0x00000fff] System RAM ==> "
+    "device reserved\n"
+    "<6>[    0.008723] ACPI: SRAT: Node 2 PXM 2 [mem 0x120000000-0x12fffffff]\n"
+    "<6>[    0.008801] SRAT: PXM 0 -> APIC 0x00 -> Node 0";
+
+static void check_e820(const char *line, enum klog_e820 want, uint64_t start,
+                       uint64_t end, const char *type)
+{
+    struct e820_entry e = { 0xdead, 0xbeef, NULL };
+    enum klog_e820 got = klog_parse_e820_line(line, &e);
+
+    if (want == KLOG_E820_ENTRY) {
+        CHECK(got == want && e.start == start && e.end == end && e.type &&
+              !strcmp(e.type, type), "\"%s\" -> [0x%llx, 0x%llx] \"%s\" "
+              "(got %d, [0x%llx, 0x%llx] \"%s\")", line,
+              (unsigned long long)start, (unsigned long long)end, type, got,
+              (unsigned long long)e.start, (unsigned long long)e.end,
+              e.type ? e.type : "(null)");
+        e820_entry_free(&e);
+    } else {
+        CHECK(got == want && e.start == 0xdead && e.type == NULL,
+              "\"%s\" is %s (got %d)", line,
+              want == KLOG_E820_BAD ? "a bad entry" : "not an entry", got);
+    }
+}
+
+static void check_e820_entry(const struct e820_list *el, size_t i,
+                             uint64_t start, uint64_t end, const char *type)
+{
+    if (!CHECK(i < el->n, "e820 entry %zu exists", i)) {
+        return;
+    }
+    CHECK_U64(el->items[i].start, start, "start");
+    CHECK_U64(el->items[i].end, end, "end");
+    CHECK_STR(el->items[i].type, type, "type");
+}
+
+static void test_e820(void)
+{
+    struct e820_list el;
+    struct pxm_map map;
+    struct errlist err;
+
+    printf("# e820 lines, Linux 6.12 spacing\n");
+    check_e820("<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-"
+               "0x000000013fffffff] soft reserved", KLOG_E820_ENTRY,
+               0x100000000ull, 0x13fffffffull, "soft reserved");
+    check_e820("[    0.000000] BIOS-e820: [mem 0x0000000000000000-"
+               "0x000000000009fbff] usable", KLOG_E820_ENTRY, 0, 0x9fbff,
+               "usable");
+    check_e820("BIOS-e820: [mem 0x00000000fed1c000-0x00000000fed1ffff] "
+               "ACPI NVS", KLOG_E820_ENTRY, 0xfed1c000, 0xfed1ffff,
+               "ACPI NVS");
+    check_e820("BIOS-e820: [mem 0x0000000180000000-0x00000001bfffffff] "
+               "persistent (type 12)", KLOG_E820_ENTRY, 0x180000000ull,
+               0x1bfffffffull, "persistent (type 12)");
+
+    printf("# e820 lines, Linux 7.2 spacing and names\n");
+    check_e820("<6>[    0.000000] BIOS-e820: [mem 0x0000000100000000-"
+               "0x000000013fffffff]  soft reserved", KLOG_E820_ENTRY,
+               0x100000000ull, 0x13fffffffull, "soft reserved");
+    check_e820("[    0.000000] BIOS-e820: [mem 0x0000000000000000-"
+               "0x000000000009fbff]  System RAM", KLOG_E820_ENTRY, 0, 0x9fbff,
+               "System RAM");
+    check_e820("[    0.000000][    T0] BIOS-e820: [mem 0x000000000009fc00-"
+               "0x000000000009ffff]  device reserved", KLOG_E820_ENTRY,
+               0x9fc00, 0x9ffff, "device reserved");
+    check_e820("BIOS-e820: [mem 0x1000-0x1000] \t reserved \t\r",
+               KLOG_E820_ENTRY, 0x1000, 0x1000, "reserved");
+    check_e820("BIOS-e820: [mem 0x0-0xffffffffffffffff]  device reserved",
+               KLOG_E820_ENTRY, 0, UINT64_MAX, "device reserved");
+
+    printf("# lines that are no e820 entries\n");
+    check_e820("[    0.000000] BIOS-e820: [gap 0x0000000140000000-"
+               "0x000000fcffffffff]", KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("[    0.000000] e820: update [mem 0x00000000-0x00000fff] "
+               "System RAM ==> device reserved", KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("[    0.000000] e820: remove [mem 0x000a0000-0x000fffff] "
+               "System RAM", KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("[    0.000000] modified: [mem 0x0000000000000000-"
+               "0x0000000000000fff] reserved", KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("[    0.000000] BIOS-provided physical RAM map:",
+               KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("NUMA: BIOS-e820: [mem 0x0-0x1] usable", KLOG_E820_NONE, 0, 0,
+               NULL);
+    check_e820("\x01\x02garbage \xff BIOS-e820: [mem", KLOG_E820_NONE, 0, 0,
+               NULL);
+    check_e820("BIOS-e820 [mem 0x0-0x1] usable", KLOG_E820_NONE, 0, 0, NULL);
+    check_e820("", KLOG_E820_NONE, 0, 0, NULL);
+
+    printf("# bad e820 entries\n");
+    check_e820("BIOS-e820: [mem 0x0000000000002000-0x0000000000001fff] "
+               "usable", KLOG_E820_BAD, 0, 0, NULL);
+    check_e820("BIOS-e820: [mem 0xzz-0x1000] usable", KLOG_E820_BAD, 0, 0,
+               NULL);
+    check_e820("BIOS-e820: [mem 0x-0x1000] usable", KLOG_E820_BAD, 0, 0,
+               NULL);
+    check_e820("BIOS-e820: [mem 0x1000 0x2000] usable", KLOG_E820_BAD, 0, 0,
+               NULL);
+    check_e820("BIOS-e820: [mem 0x1000-0x2000 usable", KLOG_E820_BAD, 0, 0,
+               NULL);
+    check_e820("BIOS-e820: [mem 0x0-0x10000000000000000] usable",
+               KLOG_E820_BAD, 0, 0, NULL);
+    check_e820("BIOS-e820: [mem 0x0-0x1fff]", KLOG_E820_BAD, 0, 0, NULL);
+    check_e820("BIOS-e820: [mem 0x0-0x1fff]  \t", KLOG_E820_BAD, 0, 0, NULL);
+    check_e820("BIOS-e820: [mem ", KLOG_E820_BAD, 0, 0, NULL);
+
+    printf("# a 6.12 log: e820 and pxm lines from one pass\n");
+    pxm_map_init(&map);
+    e820_list_init(&el);
+    errlist_init(&err);
+    klog_parse(e820_612, sizeof(e820_612) - 1, &map, &el, &err);
+    check_nerr(&err, 0, "6.12 log");
+    CHECK(el.n == 4, "4 e820 entries (got %zu)", el.n);
+    check_e820_entry(&el, 0, 0, 0x9fbff, "usable");
+    check_e820_entry(&el, 1, 0x9fc00, 0x9ffff, "reserved");
+    check_e820_entry(&el, 2, 0xfed1c000, 0xfed1ffff, "ACPI NVS");
+    check_e820_entry(&el, 3, 0x100000000ull, 0x13fffffffull,
+                     "soft reserved");
+    CHECK(map.n == 2 && pxm_map_lookup(&map, 0) == 0 &&
+          pxm_map_lookup(&map, 1) == 1, "and the 2 PXMs (got %zu)", map.n);
+    pxm_map_free(&map);
+    e820_list_free(&el);
+
+    printf("# a 7.2 log: gaps skipped, log order kept, bad lines reported\n");
+    klog_parse(e820_72, sizeof(e820_72) - 1, &map, &el, &err);
+    check_nerr(&err, 2, "7.2 log");
+    CHECK(err_contains(&err, "klog: cannot parse BIOS-e820 line \"BIOS-e820: "
+                       "[mem 0x0000000120000000-0x000000011fffffff]  soft "
+                       "reserved\""), "end below start reported");
+    CHECK(err_contains(&err, "klog: cannot parse BIOS-e820 line \"BIOS-e820: "
+                       "[mem 0x000000fd00000000-0x000000ffffffffff]\""),
+          "entry without a type reported");
+    CHECK(el.n == 4, "4 e820 entries (got %zu)", el.n);
+    check_e820_entry(&el, 0, 0, 0x9fbff, "System RAM");
+    check_e820_entry(&el, 1, 0x9fc00, 0x9ffff, "device reserved");
+    check_e820_entry(&el, 2, 0x100000000ull, 0x11fffffffull,
+                     "soft reserved");
+    check_e820_entry(&el, 3, 0x120000000ull, 0x12fffffffull,
+                     "soft reserved");
+    CHECK(map.n == 2 && pxm_map_lookup(&map, 2) == 2, "and the 2 PXMs "
+          "(got %zu)", map.n);
+    pxm_map_free(&map);
+    e820_list_free(&el);
+    errlist_free(&err);
+}
+
 int main(void)
 {
     static const uint32_t want[][2] = {
         { 0, 0 }, { 1, 1 }, { 2, 2 }, { 7, 3 }, { 9, 4 }, { 11, 5 },
         { 12, 10 }, { 15, 15 }, { 16, 16 },
     };
+    struct e820_list el;
     struct pxm_map map;
     struct errlist err;
 
@@ -82,8 +269,9 @@ int main(void)
 
     printf("# a whole log with duplicates, conflicts and garbage\n");
     pxm_map_init(&map);
+    e820_list_init(&el);
     errlist_init(&err);
-    klog_parse(sample, sizeof(sample) - 1, &map, &err);
+    klog_parse(sample, sizeof(sample) - 1, &map, &el, &err);
     check_nerr(&err, 1, "conflicting PXM 1");
     CHECK(err_contains(&err, "klog: PXM 1 is logged both on node 1 and on "
                        "node 6"), "conflict names PXM and both nodes");
@@ -97,15 +285,18 @@ int main(void)
     }
     CHECK(pxm_map_lookup(&map, 7) == 3, "lookup PXM 7 -> node 3");
     CHECK(pxm_map_lookup(&map, 3) == -1, "lookup of unknown PXM 3 is -1");
+    CHECK(el.n == 0, "no e820 entries (got %zu)", el.n);
     pxm_map_free(&map);
     errlist_free(&err);
 
     printf("# log with embedded NUL and no mapping\n");
-    klog_parse("abc\0SRAT: PXM 3 -> Node 3\n", 26, &map, &err);
+    klog_parse("abc\0SRAT: PXM 3 -> Node 3\n", 26, &map, &el, &err);
     check_nerr(&err, 0, "NUL");
     CHECK(map.n == 0, "text after a NUL in a line is ignored (got %zu)",
           map.n);
     pxm_map_free(&map);
     errlist_free(&err);
+
+    test_e820();
     return test_done();
 }

@@ -2,6 +2,7 @@
 /*
  * spm-probe tests: /sys/firmware/memmap reader
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,15 +45,34 @@ int main(void)
     struct errlist err;
     struct memmap mm;
 
-    printf("# no memmap directory\n");
+    printf("# no memmap directory (no CONFIG_FIRMWARE_MEMMAP)\n");
     memmap_init(&mm);
     errlist_init(&err);
-    memmap_read(root, &mm, &err);
-    check_nerr(&err, 1, "missing directory");
-    CHECK(err_contains(&err, "memmap: /sys/firmware/memmap: No such file"),
-          "missing directory is named");
+    CHECK(!memmap_read(root, &mm, &err), "missing directory: false");
+    check_nerr(&err, 0, "missing directory is no error");
     CHECK(mm.n == 0, "no entries");
     errlist_free(&err);
+
+    printf("# a memmap that cannot be listed\n");
+    tree_write(root, "sys/firmware/memmap", "not a directory\n");
+    CHECK(memmap_read(root, &mm, &err), "unlistable memmap: true");
+    check_nerr(&err, 1, "unlistable memmap");
+    CHECK(err_contains(&err, "memmap: /sys/firmware/memmap: Not a directory"),
+          "unlistable memmap is named");
+    CHECK(mm.n == 0, "no entries");
+    errlist_free(&err);
+    {
+        char *path = xasprintf("%s/sys/firmware/memmap", root);
+
+        CHECK(remove(path) == 0, "file removed");
+        free(path);
+    }
+
+    printf("# an empty memmap directory\n");
+    tree_mkdir(root, "sys/firmware/memmap");
+    CHECK(memmap_read(root, &mm, &err), "empty memmap: true");
+    check_nerr(&err, 0, "empty memmap");
+    CHECK(mm.n == 0, "no entries");
 
     printf("# fake memmap, out of order, with broken entries\n");
     /* Directory order differs from address order on purpose. */
@@ -66,7 +86,7 @@ int main(void)
     add(root, "5", "0x2000\n", "0x1000\n", "System RAM\n");   /* end<start */
     add(root, "6", "", "", "System RAM\n");                   /* empty */
     tree_mkdir(root, "sys/firmware/memmap/not-a-number");
-    memmap_read(root, &mm, &err);
+    CHECK(memmap_read(root, &mm, &err), "fake memmap: true");
     check_nerr(&err, 5, "broken entries");
     CHECK(err_contains(&err, "/sys/firmware/memmap/3/type: No such file"),
           "missing type file reported");

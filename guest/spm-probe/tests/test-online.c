@@ -29,6 +29,9 @@ static void add_dev(struct dax_list *dl, const char *name, uint64_t start,
     d->size = size;
     d->target_node = 1;
     d->driver = xstrdup("none");
+    d->region_id = -1;
+    d->region_size = 0;
+    d->provider = xstrdup("none");
 }
 
 static void check_file(const char *root, const char *rel, const char *want)
