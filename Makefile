@@ -10,6 +10,7 @@
 all: build
 
 # The main job: build what is missing, boot a guest, print what it sees.
+# KERNEL=7.2 boots the guest on Debian's newest kernel instead of 6.12.
 run: deps
 	tools/main
 

@@ -55,6 +55,20 @@ PEER_STATE=$STATE-b
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
+# The test guest's kernel: KERNEL=6.12 (the default, Debian trixie's) or
+# KERNEL=7.2 (Debian sid's newest), each pinned in pins as
+# linux-image-VERSION... or as linux-binary-VERSION... with its
+# linux-modules-VERSION....  tools/build-initramfs makes the guest of the
+# one chosen in GUEST_DIR; every tool and test boots that one.
+GUEST_KERNELS="6.12 7.2"
+KERNEL=${KERNEL:-6.12}
+case " $GUEST_KERNELS " in
+*" $KERNEL "*) ;;
+*) echo "error: KERNEL=$KERNEL: no such guest kernel (one of: $GUEST_KERNELS)" >&2; exit 1 ;;
+esac
+export KERNEL
+GUEST_DIR=$BUILD/guest/$KERNEL
+
 die() {
     echo "error: $*" >&2
     exit 1
@@ -95,6 +109,19 @@ pin_field() {
     kind|suite|version|file|sha256) echo "${!2}" ;;
     *) die "pin_field: no field $2" ;;
     esac
+}
+
+# kernel_packages: the pins packages of the chosen guest kernel (KERNEL):
+# "IMAGE MODULES", the same package twice where one holds both.
+kernel_packages() {
+    local image modules
+    read -r image modules < <(pins_rows | awk -v v="$KERNEL" '
+        index($3, "linux-image-" v ".") == 1 || index($3, "linux-binary-" v ".") == 1 {
+            if (image == "") image = $3 }
+        index($3, "linux-modules-" v ".") == 1 { if (modules == "") modules = $3 }
+        END { if (image != "") print image, (modules != "" ? modules : image) }') ||
+        die "pins has no linux-image- or linux-binary- package of kernel $KERNEL"
+    echo "$image $modules"
 }
 
 # pin_files NAME: every file pinned for package NAME.

@@ -21,8 +21,12 @@ def _lib_sh(*names):
 
 
 (TOP, BUILD, PREFIX, DEBS, STATE, PEER_STATE, QEMU_USER, _SUN_PATH_MAX,
- _STATE_SOCKET_TAIL) = _lib_sh("TOP", "BUILD", "PREFIX", "DEBS", "STATE", "PEER_STATE",
-                               "QEMU_USER", "SUN_PATH_MAX", "STATE_SOCKET_TAIL")
+ _STATE_SOCKET_TAIL, GUEST_KERNEL, _GUEST_KERNELS, GUEST_DIR) = _lib_sh(
+     "TOP", "BUILD", "PREFIX", "DEBS", "STATE", "PEER_STATE", "QEMU_USER", "SUN_PATH_MAX",
+     "STATE_SOCKET_TAIL", "KERNEL", "GUEST_KERNELS", "GUEST_DIR")
+# the guest kernels (KERNEL=6.12|7.2 in the environment chooses one) and
+# the one chosen
+GUEST_KERNELS = tuple(_GUEST_KERNELS.split())
 # The most characters a UNIX socket path can have, and the most libvirt
 # puts after its state directory in one.
 SUN_PATH_MAX = int(_SUN_PATH_MAX)
@@ -36,8 +40,19 @@ QEMU = os.environ.get("SPM_QEMU", os.path.join(PREFIX, "bin", "qemu-system-x86_6
 QEMU_DATA = os.path.join(PREFIX, "share", "qemu")
 # our SeaBIOS, QEMU's default BIOS (a <loader type='rom'> for another QEMU)
 SEABIOS = os.path.join(QEMU_DATA, "bios-256k.bin")
-KERNEL = os.path.join(BUILD, "guest", "vmlinuz")
-INITRD = os.path.join(BUILD, "guest", "initramfs.cpio.gz")
+
+
+def guest_files(kernel):
+    """(vmlinuz, initramfs) of the test guest of KERNEL, one of
+    GUEST_KERNELS (tools/build-initramfs makes them with that KERNEL)."""
+    if kernel not in GUEST_KERNELS:
+        raise ValueError("no guest kernel %s (one of %s)" % (kernel, ", ".join(GUEST_KERNELS)))
+    d = os.path.join(os.path.dirname(GUEST_DIR), kernel)
+    return os.path.join(d, "vmlinuz"), os.path.join(d, "initramfs.cpio.gz")
+
+
+# the test guest of GUEST_KERNEL, the one chosen
+KERNEL, INITRD = guest_files(GUEST_KERNEL)
 OVMF_DIR = os.path.join(DEBS, "ovmf-generic", "usr", "share", "OVMF")
 FIRMWARES = ("seabios", "ovmf")
 # the stock QEMU of tools/stock-qemu (Debian sid's, with upstream's sp-mem)
