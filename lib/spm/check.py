@@ -9,6 +9,7 @@ libvirt's live XML must say where that is).
 import os
 
 from spm.domainxml import spm_targets, spm_xml
+from spm.paths import GUEST_KERNEL
 from spm.report import memdev_range
 
 SPM_TYPES = ("spm-memory", "sp-mem")
@@ -32,11 +33,17 @@ def check_spm(tc, memdevs, rep, nodes, online=True, same_node_ids=True):
     tc.assertEqual([d["data"]["node"] for d in spms], nodes,
                    "QEMU reports other SPM devices than configured")
     tc.assertEqual(rep["error"], [], "the probe reported errors")
+    check_kernel(tc, rep)
 
     ranges = sorted(memdev_range(d) for d in spms)
-    tc.assertEqual(sorted(rep.iomem("Soft Reserved")), ranges,
+    tc.assertEqual(sorted(rep.soft_reserved()), ranges,
                    "Soft Reserved ranges differ from the SPM devices")
     for s, e in ranges:
+        # the firmware's memory map and the dax region of dax_hmem say so
+        # on every kernel; /proc/iomem only on some (not on 7.2)
+        found = rep.soft_reserved_found(s, e)
+        tc.assertIn("memmap", found, "[%#x, %#x): not in the firmware memory map" % (s, e))
+        tc.assertIn("dax", found, "[%#x, %#x): no hmem dax region" % (s, e))
         for ram in rep.iomem("System RAM"):
             tc.assertFalse(ram[0] < e and s < ram[1],
                            "System RAM %s overlaps SPM [%#x, %#x)" % (ram, s, e))
@@ -84,6 +91,14 @@ def check_spm(tc, memdevs, rep, nodes, online=True, same_node_ids=True):
                                       rep.node_ranges(linux, phase="after")),
                                   "SPM [%#x, %#x) is not online memory of node %d"
                                   % (s, e, linux))
+
+
+def check_kernel(tc, rep):
+    """The guest of report REP ran the kernel chosen (KERNEL, lib/lib.sh)."""
+    release = rep.kernel_release()
+    tc.assertIsNotNone(release, "the report names no kernel release")
+    tc.assertTrue(release.startswith(GUEST_KERNEL + "."),
+                  "the guest ran Linux %s, not the %s chosen" % (release, GUEST_KERNEL))
 
 
 def contains(ranges, start, end):

@@ -69,6 +69,25 @@ class Report:
     def iomem(self, name):
         return [(e["start"], e["end"] + 1) for e in self["iomem"] if e["name"] == name]
 
+    def kernel_release(self):
+        """The guest kernel's release (uname -r), or None."""
+        return self["kernel"][0]["release"] if self["kernel"] else None
+
+    def soft_reserved(self):
+        """[start, end) of every Soft Reserved range, wherever the guest
+        kernel shows it (the probe's softreserved lines: the firmware
+        memory map, the boot log's e820 entries, /proc/iomem, the hmem dax
+        regions; Linux 7.2 no longer lists them in /proc/iomem)."""
+        return [(e["start"], e["end"] + 1) for e in self["softreserved"]]
+
+    def soft_reserved_found(self, start, end):
+        """Where the guest found Soft Reserved range [START, END): a list
+        of the probe's source names, empty if nowhere."""
+        for e in self["softreserved"]:
+            if (e["start"], e["end"] + 1) == (start, end):
+                return e["found"].split(",")
+        return []
+
     def srat_covering(self, start, end):
         """SRAT memory-affinity entries that overlap [start, end)."""
         return [e for e in self["srat"]
@@ -100,14 +119,17 @@ def memdev_range(dev):
 def summary(memdevs, rep):
     """A human-readable account of what QEMU placed (MEMDEVS, from
     query-memory-devices) and what the guest saw (report REP)."""
-    out = []
+    out = ["guest kernel %s" % rep.kernel_release()]
     for d in memdevs:
         start, end = memdev_range(d)
         out.append("QEMU %s %s: [%#x, %#x) node %s" % (
             d["type"], d["data"].get("id"), start, end, d["data"].get("node")))
-    for name in ("System RAM", "Soft Reserved"):
-        for s, e in rep.iomem(name):
-            out.append("guest %-13s [%#x, %#x) %d MiB" % (name, s, e, (e - s) >> 20))
+    for s, e in rep.iomem("System RAM"):
+        out.append("guest %-13s [%#x, %#x) %d MiB" % ("System RAM", s, e, (e - s) >> 20))
+    for s, e in rep.soft_reserved():
+        out.append("guest %-13s [%#x, %#x) %d MiB (found in %s)"
+                   % ("Soft Reserved", s, e, (e - s) >> 20,
+                      ", ".join(rep.soft_reserved_found(s, e))))
     for e in rep["srat"]:
         out.append("guest SRAT  [%#x, %#x) pxm %d -> node %s%s" % (
             e["start"], e["start"] + e["length"], e["pxm"], rep.node_of_pxm(e["pxm"]),

@@ -9,7 +9,7 @@ DIMM's placement, which QEMU reports through QMP.
 
 import unittest
 
-from spm.check import contains
+from spm.check import check_kernel, contains
 from spm.guest import run
 from spm.paths import FIRMWARES, GiB, MiB
 from spm.report import memdev_range
@@ -40,10 +40,11 @@ class Baseline(TestCase):
         self.assertEqual(dimms[0]["node"], 1)
 
         self.assertEqual(rep["error"], [], "probe reported errors")
+        check_kernel(self, rep)
         self.assertTrue(contains(rep.iomem("System RAM"), addr, end),
                         "DIMM [%#x, %#x) is not System RAM: %s"
                         % (addr, end, rep.iomem("System RAM")))
-        self.assertFalse(rep.iomem("Soft Reserved"), "unexpected Soft Reserved range")
+        self.assertFalse(rep.soft_reserved(), "unexpected Soft Reserved range")
 
         covering = rep.srat_covering(addr, end)
         self.assertTrue(covering, "no SRAT entry covers the DIMM")

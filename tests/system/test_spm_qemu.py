@@ -186,7 +186,7 @@ class SpmQemuRuntime(TestCase):
                         "hot-added DIMM is not online memory of node 2: %s"
                         % rep["noderange"])
         # The SPM is still where it was, untouched.
-        self.assertEqual(rep.iomem("Soft Reserved"), first.iomem("Soft Reserved"))
+        self.assertEqual(rep.soft_reserved(), first.soft_reserved())
 
     def migrate(self, firmware):
         """Data the guest wrote into SPM survives a migration; a destination

@@ -11,23 +11,28 @@ Unit suites come first, then upstream ones, each by name; then the system
 suites by the ORDER their module declares (a number, smaller first;
 DEFAULT_ORDER if it declares none), then by name.  A system module also
 declares BUILDS, the tools/build-* its guests need (DEFAULT_BUILDS if
-none).  Both are read from the module's source without importing it: a
-literal, one of the SHARED tuples below by name (the module imports it
-from here), or a sum of those:
+none), and may declare KERNEL, the guest kernel its guests boot (one of
+lib/lib.sh's GUEST_KERNELS; tests/system/run sets KERNEL to it for the
+builds and the tests; without it, whatever KERNEL the caller chose).
+They are read from the module's source without importing it: a literal,
+one of the SHARED tuples below by name (the module imports it from
+here), or a sum of those:
 
     from spmtest.suites import LIBVIRT_BUILDS
     ORDER = 30
     BUILDS = LIBVIRT_BUILDS + ("debian-image",)
+    KERNEL = "7.2"
 
     python3 -m spmtest.suites list          every suite, in order
     python3 -m spmtest.suites builds NAME   what system suite NAME needs built
+    python3 -m spmtest.suites kernel NAME   the kernel it declares, or nothing
 """
 
 import ast
 import os
 import sys
 
-from spm.paths import TOP
+from spm.paths import GUEST_KERNELS, TOP
 
 TESTS = os.path.join(TOP, "tests")
 SYSTEM = os.path.join(TESTS, "system")
@@ -74,18 +79,23 @@ def system_module(name):
 
 
 def system_declaration(name):
-    """(ORDER, BUILDS) of system suite NAME."""
+    """(ORDER, BUILDS, KERNEL) of system suite NAME (KERNEL None if it
+    declares none)."""
     decl = declared(system_module(name))
     order, builds = decl.get("ORDER", DEFAULT_ORDER), decl.get("BUILDS", DEFAULT_BUILDS)
+    kernel = decl.get("KERNEL")
     if not isinstance(order, int) or isinstance(builds, str) or \
             not all(isinstance(b, str) for b in builds):
         raise ValueError("%s: ORDER must be a number, BUILDS a tuple of names"
                          % system_module(name))
+    if kernel is not None and kernel not in GUEST_KERNELS:
+        raise ValueError("%s: KERNEL is %r, not one of the guest kernels %s"
+                         % (system_module(name), kernel, ", ".join(GUEST_KERNELS)))
     for b in builds:
         if not os.access(os.path.join(TOP, "tools", "build-" + b), os.X_OK):
             raise ValueError("%s: BUILDS names %r, but there is no tools/build-%s"
                              % (system_module(name), b, b))
-    return order, tuple(builds)
+    return order, tuple(builds), kernel
 
 
 def suites():
@@ -106,12 +116,13 @@ def suites():
 def main(argv):
     if argv[1:] == ["list"]:
         print("\n".join(suites()))
-    elif len(argv) == 3 and argv[1] == "builds":
+    elif len(argv) == 3 and argv[1] in ("builds", "kernel"):
         if not os.path.exists(system_module(argv[2])):
             sys.exit("no system test %s" % os.path.relpath(system_module(argv[2]), TOP))
-        print(" ".join(system_declaration(argv[2])[1]))
+        _, builds, kernel = system_declaration(argv[2])
+        print(" ".join(builds) if argv[1] == "builds" else kernel or "")
     else:
-        sys.exit("usage: python3 -m spmtest.suites list | builds NAME")
+        sys.exit("usage: python3 -m spmtest.suites list | builds NAME | kernel NAME")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@ tests/lib/spmtest (tests/unit/spm-lib)."""
 import contextlib
 import io
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 from spm import domainxml, guest, paths
 from spm.console import Console
-from spm.paths import KERNEL, OVMF_DIR, QEMU, TOP
+from spm.paths import GUEST_KERNELS, KERNEL, OVMF_DIR, QEMU, TOP
 from spm.report import BEGIN, END, READY, GuestError
 from spmtest import case, suites
 
@@ -173,7 +176,24 @@ class SuitesTest(unittest.TestCase):
                                            if f.startswith("test_") and f.endswith(".py")]))
         self.assertEqual(suites.system_declaration("spm-libvirt")[1],
                          ("seabios", "qemu", "initramfs", "libvirt"))
-        self.assertEqual(suites.system_declaration("rig"), (10, suites.DEFAULT_BUILDS))
+        self.assertEqual(suites.system_declaration("rig"), (10, suites.DEFAULT_BUILDS, None))
+
+    def test_kernel(self):
+        """A suite may declare its guest kernel, one of lib.sh's; the 7.2
+        suite does, and tests/system/run hands it on as KERNEL."""
+        self.assertEqual(suites.system_declaration("linux-7-2")[2], "7.2")
+        res = subprocess.run([sys.executable, "-m", "spmtest.suites", "kernel", "linux-7-2"],
+                             stdout=subprocess.PIPE, universal_newlines=True, check=True)
+        self.assertEqual(res.stdout, "7.2\n")
+        res = subprocess.run([sys.executable, "-m", "spmtest.suites", "kernel", "rig"],
+                             stdout=subprocess.PIPE, universal_newlines=True, check=True)
+        self.assertEqual(res.stdout, "\n")
+        self.assertEqual(GUEST_KERNELS, ("6.12", "7.2"))
+        bad = self.module('KERNEL = "5.10"\n')
+        with mock.patch.object(suites, "system_module", return_value=bad):
+            with self.assertRaisesRegex(ValueError, "KERNEL is '5.10', not one of the guest "
+                                        "kernels 6.12, 7.2"):
+                suites.system_declaration("x")
 
 
 def sample():
@@ -211,6 +231,30 @@ class LayoutTest(unittest.TestCase):
         self.assertEqual(paths.LIBVIRT_RUN, paths.STATE + "/run/libvirt")
         self.assertEqual(paths.PREFIX, os.path.join(paths.BUILD, "prefix"))
         self.assertEqual(paths.SUN_PATH_MAX, 107)
+
+    def test_kernel_knob(self):
+        """KERNEL chooses the guest kernel: its own vmlinuz and initramfs;
+        an unknown one is refused by name."""
+        script = "from spm import paths; print(paths.GUEST_KERNEL, paths.KERNEL, paths.INITRD)"
+
+        def paths_with(kernel):
+            env = dict(os.environ)
+            env.pop("KERNEL", None)
+            if kernel is not None:
+                env["KERNEL"] = kernel
+            return subprocess.run([sys.executable, "-c", script], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  universal_newlines=True)
+        guest_dir = os.path.join(paths.BUILD, "guest")
+        for kernel, want in ((None, "6.12"), ("6.12", "6.12"), ("7.2", "7.2")):
+            res = paths_with(kernel)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertEqual(res.stdout.split(), [
+                want, os.path.join(guest_dir, want, "vmlinuz"),
+                os.path.join(guest_dir, want, "initramfs.cpio.gz")])
+        res = paths_with("4.19")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("KERNEL=4.19: no such guest kernel (one of: 6.12 7.2)", res.stderr)
 
     def test_socket_path(self):
         fits = "/" + "x" * 106
