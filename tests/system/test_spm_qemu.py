@@ -7,12 +7,13 @@ with where QEMU says it put each device (query-memory-devices).
 
 import os
 import re
+import shutil
 import subprocess
 import time
 import unittest
 
 from spm.check import check_dimms, check_spm, contains, spm_devices
-from spm.guest import Guest, run
+from spm.guest import Guest, qemu_user, run
 from spm.paths import FIRMWARES, QEMU, QEMU_DATA, GiB
 from spm.report import END, READY, memdev_range
 from spmtest.case import TestCase, add_tests
@@ -189,8 +190,10 @@ class SpmQemuRuntime(TestCase):
         self.assertEqual(rep.soft_reserved(), first.soft_reserved())
 
     def migrate(self, firmware):
-        """Data the guest wrote into SPM survives a migration; a destination
-        whose device has another node or address refuses the stream."""
+        """Data the guest wrote into SPM survives a migration.  A destination
+        whose device has another node or address refuses the stream; a live
+        migration to one fails at its start, before the guest's memory is
+        sent, and the source guest runs on with its data."""
         args = numa(2) + spm(0, "512M", 1)
         workdir = self.workdir
         stream = os.path.join(workdir, "stream")
@@ -200,6 +203,13 @@ class SpmQemuRuntime(TestCase):
             src.wait_for(READY)
             src.send("/bin/spm-probe --pattern=write:7")
             src.wait_for(END, count=2)
+            addr = memdev_range(spm_devices(src.memdevs)[0])[0]
+            wrong = wrong_destinations(addr)
+            for what, (changed, message) in wrong.items():
+                self.refused_live(src, firmware, what, changed, message)
+            # The guest ran on, and its data with it.
+            src.send("/bin/spm-probe --pattern=check:7")
+            src.wait_for(END, count=3)
             src.qmp.command("migrate", uri="file:" + stream)
             deadline = time.monotonic() + 300
             while True:
@@ -210,7 +220,7 @@ class SpmQemuRuntime(TestCase):
                 self.assertLess(time.monotonic(), deadline, "migration did not complete")
                 time.sleep(0.5)
             memdevs = src.memdevs
-            written = src.reports()[1]
+            written, after_refusals = src.reports()[1:3]
         with Guest(args, firmware=firmware, control=True, workdir=workdir,
                    name="dest", incoming="file:" + stream) as dst:
             dst.start()
@@ -220,20 +230,88 @@ class SpmQemuRuntime(TestCase):
                      "poweroff -f")
             dst.wait_exit(timeout=300)
             other, checked = dst.reports()[-2:]
-        addr = memdev_range(spm_devices(memdevs)[0])[0]
-        for what, device in (("node", "node=2"), ("addr", "node=1,addr=%#x" % (addr + GiB))):
-            changed = numa(2) + ["-object", "memory-backend-ram,id=spm0mem,size=512M",
-                                 "-device", "spm-memory,id=spm0,memdev=spm0mem," + device]
+        for what, (changed, message) in wrong.items():
             g = Guest(changed, firmware=firmware, control=True, workdir=workdir,
                       name="wrong", incoming="file:" + stream)
-            check_refused(self, g.cmdline, "spm-memory '%s' differs on the destination" % what)
+            check_refused(self, g.cmdline, message)
         self.assertEqual(len(written["pattern"]), 1, written["pattern"])
         self.assertEqual(written["pattern"][0]["result"], "ok")
+        self.assertEqual(after_refusals["pattern"][0]["result"], "ok",
+                         "the pattern did not survive the refused migrations: %s"
+                         % after_refusals["pattern"])
         self.assertEqual(other["pattern"][0]["result"], "mismatch", other["pattern"])
         self.assertEqual(len(checked["pattern"]), 1, checked["pattern"])
         self.assertEqual(checked["pattern"][0]["result"], "ok",
                          "the pattern did not survive migration: %s" % checked["pattern"])
 
+    def refused_live(self, src, firmware, what, args, message):
+        """Migrate SRC live to a destination started with ARGS, at a
+        bandwidth at which its memory takes many seconds: the destination
+        must refuse the stream with MESSAGE at its start, the migration
+        fail on the source, the source guest keep running, and query-migrate
+        must not have counted a tenth of its RAM as transferred."""
+        sock = os.path.join(self.workdir, "live.mig")
+        limit = src.qmp.command("query-migrate-parameters")["max-bandwidth"]
+        with Guest(args, firmware=firmware, control=True, workdir=self.workdir,
+                   name="wrong-live", incoming="unix:" + sock) as dst:
+            dst.start()
+            # QEMU makes the socket before it drops to its user: give it to
+            # that user, as whom the source connects.
+            shutil.chown(sock, qemu_user(), qemu_user())
+            src.qmp.command("migrate-set-parameters", **{"max-bandwidth": LIVE_BANDWIDTH})
+            start = time.monotonic()
+            src.qmp.command("migrate", uri="unix:" + sock)
+            seen = 0
+            while True:
+                info = src.qmp.command("query-migrate")
+                status = info.get("status")
+                if status not in ("setup", "active"):
+                    break
+                # query-migrate has no "ram" once the migration failed
+                seen = max(seen, info.get("ram", {}).get("transferred", 0))
+                self.assertLess(time.monotonic(), start + 300, "migration did not end")
+                time.sleep(0.01)
+            took = time.monotonic() - start
+            running = src.qmp.command("query-status")
+            try:
+                dst.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.fail("the destination with another %s kept running" % what)
+            with open(dst.stderr) as f:
+                err = f.read()
+        src.qmp.command("migrate-set-parameters", **{"max-bandwidth": limit})
+        print("refused live migration, another %s: %s after %.2f s, %d bytes"
+              " transferred before, source %s; guest RAM %d bytes"
+              % (what, status, took, seen, running["status"], LIVE_RAM))
+        self.assertEqual(status, "failed", info)
+        self.assertEqual(running["status"], "running", running)
+        self.assertTrue(running["running"], running)
+        self.assertLess(seen, LIVE_RAM // 10)
+        self.assertEqual(dst.proc.returncode, 1, err)
+        self.assertIn(message, err)
+
+
+# A live migration to a destination that must refuse it: the guest's RAM
+# (numa()'s 2G) would take 32 s at this bandwidth.
+LIVE_RAM = 2 * GiB
+LIVE_BANDWIDTH = 64 * 2**20
+
+
+def wrong_destinations(addr):
+    """{what differs: (QEMU arguments, the destination's message)} for the
+    destinations of migrate() that must refuse a stream from numa(2) +
+    spm(0, "512M", 1) at ADDR."""
+    backend = ["-object", "memory-backend-ram,id=spm0mem,size=512M"]
+    return {
+        "node": (numa(2) + backend + ["-device", "spm-memory,id=spm0,memdev=spm0mem,node=2"],
+                 "spm-memory with RAM block 'spm0mem': 'node' is 1 on the source,"
+                 " but 2 on the destination"),
+        "addr": (numa(2) + backend
+                 + ["-device", "spm-memory,id=spm0,memdev=spm0mem,node=1,addr=%#x"
+                    % (addr + GiB)],
+                 "spm-memory with RAM block 'spm0mem': 'addr' is %#x on the source,"
+                 " but %#x on the destination" % (addr, addr + GiB)),
+    }
 
 
 add_tests(SpmQemuRuntime, "hot_add", (("hot_add_" + fw, (fw,)) for fw in FIRMWARES))
