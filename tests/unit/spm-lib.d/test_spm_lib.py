@@ -12,7 +12,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from spm import domainxml, guest, paths
+from spm import debian, domainxml, guest, paths
 from spm.console import Console
 from spm.paths import GUEST_KERNELS, KERNEL, OVMF_DIR, QEMU, TOP
 from spm.report import BEGIN, END, READY, GuestError
@@ -138,6 +138,26 @@ class DomainXMLTest(unittest.TestCase):
         self.assertEqual(root.find("devices/serial/source").get("path"), "/w/console")
         example = domainxml.template_element(os.path.join(TOP, "examples", "spm-domain.xml"), "/w")
         self.assertNotIn("@", ET.tostring(example, encoding="unicode"))
+
+
+class DebianReportTest(unittest.TestCase):
+    def test_fields_are_the_reports_own(self):
+        """The Debian guest's own lines give the fields; spm-probe's lines
+        that start with the same word (its "kernel release=...") do not."""
+        text = "\n".join([
+            "noise", debian.BEGIN, "system-running running", "kernel 6.12.117+deb13-amd64",
+            "init /usr/lib/systemd/systemd", "auto-online offline",
+            "unit spm-online@dax0.0.service active success",
+            "@@SPM-RUN BEGIN daxctl-list@@", '[{"chardev":"dax0.0"}]',
+            "@@SPM-RUN END daxctl-list rc=0@@",
+            BEGIN, 'kernel release="6.12.117+deb13-amd64"', END, debian.END, ""])
+        rep = debian.DebianReport(text)
+        self.assertEqual(rep.fields, {
+            "system-running": ["running"], "kernel": ["6.12.117+deb13-amd64"],
+            "init": ["/usr/lib/systemd/systemd"], "auto-online": ["offline"],
+            "unit": ["spm-online@dax0.0.service active success"]})
+        self.assertEqual(rep.daxctl, [{"chardev": "dax0.0"}])
+        self.assertEqual(rep.probe.kernel_release(), "6.12.117+deb13-amd64")
 
 
 class SuitesTest(unittest.TestCase):
